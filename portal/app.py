@@ -1,0 +1,113 @@
+"""create_app(settings): the one place that assembles the portal. Read it as a table of contents."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.di import Provide
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.types import ASGIApp
+
+from portal.catalogue import routes as catalogue_routes
+from portal.db.engine import create_engine, provide_db_session, session_factory
+from portal.db.migrate import head_revision
+from portal.settings import ProductionSettingsError, Settings
+from portal.web import health_routes, info_routes
+from portal.web.errors import EXCEPTION_HANDLERS
+from portal.web.i18n import LocaleMiddleware
+from portal.web.logs import RequestContextMiddleware, configure_logging
+from portal.web.security import SecurityHeadersMiddleware
+from portal.web.templating import create_environment, htmx_version, static_version, template_config
+
+CSRF_EXEMPT: list[str] = []
+IMMUTABLE = CacheControlHeader(public=True, max_age=31_536_000, immutable=True)
+
+
+class PortalApp(Litestar):
+    """Litestar runs app middleware only for matched routes; ours must also wrap 404s and static files."""
+
+    portal_settings: Settings
+
+    def _create_asgi_handler(self) -> ASGIApp:
+        handler = super()._create_asgi_handler()
+        settings = self.state.settings
+        handler = SecurityHeadersMiddleware(handler, production=settings.is_production)
+        handler = LocaleMiddleware(handler, secure_cookie=settings.cookie_secure)
+        return RequestContextMiddleware(handler)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    if problems := settings.production_problems():
+        raise ProductionSettingsError("; ".join(problems))
+    configure_logging(settings.log_level, settings.log_json)
+
+    engine = create_engine(settings.database_url)
+    static_prefix = f"/static/{static_version(settings.static_root)}"
+    htmx_prefix = f"/static/htmx/{htmx_version(settings.node_modules)}"
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    return PortalApp(
+        route_handlers=[
+            catalogue_routes.home,
+            info_routes.accessibility,
+            info_routes.privacy,
+            info_routes.contacts,
+            info_routes.components,
+            health_routes.healthz,
+            health_routes.readyz,
+            create_static_files_router(
+                path=static_prefix, directories=[settings.static_root], cache_control=IMMUTABLE, name="static"
+            ),
+            create_static_files_router(
+                path=htmx_prefix,
+                directories=[settings.node_modules / "htmx.org" / "dist"],
+                cache_control=IMMUTABLE,
+                name="htmx",
+            ),
+        ],
+        state=State(
+            {
+                "settings": settings,
+                "db_engine": engine,
+                "db_sessions": session_factory(engine),
+                "schema_head": head_revision(),
+            }
+        ),
+        dependencies={
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "db_session": Provide(provide_db_session),
+        },
+        template_config=template_config(create_environment(settings, static_prefix, htmx_prefix)),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key.get_secret_value(),
+            cookie_secure=settings.cookie_secure,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=CSRF_EXEMPT,
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
+        request_max_body_size=settings.max_body_bytes,
+        exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[HTMXPlugin()],
+        lifespan=[lifespan],
+        debug=False,
+    )
+
+
+def app_factory() -> Any:
+    """Entry point for granian (`--factory`): settings come from the environment."""
+    return create_app()

@@ -1,0 +1,64 @@
+"""The `portal` command: serve, migrate, dev (the portal and its companions), check-settings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from portal.settings import Settings
+
+
+def serve(settings: Settings) -> None:
+    """Serve with granian: no reload, no debug; what people measure."""
+    args = [
+        sys.executable, "-m", "granian",
+        "--interface", "asgi",
+        "--factory", "portal.app:app_factory",
+        "--host", settings.host,
+        "--port", str(settings.port),
+        "--workers", str(settings.web_workers),
+        "--no-ws",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    os.execv(sys.executable, args)  # noqa: S606 - our own interpreter, fixed arguments
+
+
+def migrate(settings: Settings) -> None:
+    from portal.db.migrate import upgrade
+
+    if settings.is_sqlite:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    print("The database is at the newest schema.")
+
+
+def check_settings(settings: Settings) -> None:
+    problems = settings.production_problems()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    sys.exit(1 if problems else 0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="portal", description="Latvia's e-service portal")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the portal with granian")
+    commands.add_parser("migrate", help="bring the database to the newest schema")
+    commands.add_parser(
+        "dev", help="migrate, then start the portal and its dev companions as one process group"
+    )
+    commands.add_parser("check-settings", help="exit 1 and say why when production settings are unsafe")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.command == "serve":
+        serve(settings)
+    elif args.command == "migrate":
+        migrate(settings)
+    elif args.command == "dev":
+        from portal.devserver import run_all
+
+        migrate(settings)
+        sys.exit(run_all(settings))
+    elif args.command == "check-settings":
+        check_settings(settings)

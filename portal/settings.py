@@ -1,0 +1,142 @@
+"""The portal's settings: one documented field each, read from `PORTAL_*` environment variables.
+
+Two independent axes (DESIGN.md): the topology (embedded | services) and the environment
+(dev | test | production). Only production refuses dev-only parts; that check lives in
+`Settings.production_problems()` so that it can be tested without starting anything.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from ipaddress import ip_address
+from pathlib import Path
+from typing import Self
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_FILE = "dev-secret-key"  # noqa: S105 - a file name, not a secret
+DEV_IDP_ISSUER = "http://127.0.0.1:8010"
+SANDBOX_URL = "http://127.0.0.1:8020"
+
+
+class Topology(StrEnum):
+    EMBEDDED = "embedded"
+    SERVICES = "services"
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    topology: Topology = Field(
+        Topology.EMBEDDED,
+        description="embedded: SQLite, sessions in the database, worker in the web process; "
+        "services: PostgreSQL, Redis, separate worker processes.",
+    )
+    environment: Environment = Field(
+        Environment.DEV, description="dev | test | production; only production refuses dev-only parts."
+    )
+    var_dir: Path = Field(
+        PROJECT_ROOT / "var", description="Where the embedded topology keeps its SQLite file and dev secrets."
+    )
+    database_url: str = Field(
+        "", description="SQLAlchemy async URL; empty means the SQLite file var/portal.sqlite3."
+    )
+    redis_url: str = Field(
+        "", description="Redis URL for sessions, rate limits and cache (services topology)."
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(""),
+        description="Signs CSRF tokens and cookies. Empty in dev/test means a random key kept in var/.",
+    )
+    cookie_secure: bool = Field(False, description="Send cookies only over HTTPS; required in production.")
+    host: str = Field("127.0.0.1", description="Address the web server binds to.")
+    port: int = Field(8000, description="Port the web server listens on.")
+    web_workers: int = Field(1, ge=1, description="granian web processes (1 in the embedded topology).")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body accepted anywhere, in bytes (413 above)."
+    )
+    oidc_issuer: str = Field(DEV_IDP_ISSUER, description="OpenID Connect issuer of the identity provider.")
+    sandbox_url: str = Field(
+        SANDBOX_URL, description="Agency sandbox (dev/test only): its clock is the business clock."
+    )
+    public_url: str = Field("http://127.0.0.1:8000", description="The portal's public base URL.")
+    log_level: str = Field("INFO", description="Lowest level written to the log.")
+    log_json: bool = Field(True, description="Write logs as JSON lines (else human-readable).")
+    static_root: Path = Field(PROJECT_ROOT / "static", description="Our own static files.")
+    node_modules: Path = Field(
+        PROJECT_ROOT / "node_modules", description="npm packages; htmx is served from here."
+    )
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Self:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'portal.sqlite3'}"
+        if not self.secret_key.get_secret_value() and self.environment is not Environment.PRODUCTION:
+            self.secret_key = SecretStr(_dev_secret(self.var_dir))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unfit for production (empty when fine or not production)."""
+        if not self.is_production:
+            return []
+        problems = []
+        key = self.secret_key.get_secret_value()
+        if len(key) < 32 or key == _read_dev_secret(self.var_dir):
+            problems.append("PORTAL_SECRET_KEY must be set to a production secret of at least 32 characters.")
+        if self.oidc_issuer == DEV_IDP_ISSUER or _is_loopback(self.oidc_issuer):
+            problems.append("PORTAL_OIDC_ISSUER points at the dev identity provider.")
+        if self.sandbox_url:
+            problems.append("PORTAL_SANDBOX_URL must be empty: the agency sandbox is for dev and test only.")
+        if not self.cookie_secure:
+            problems.append("PORTAL_COOKIE_SECURE must be true: cookies must not travel without TLS.")
+        return problems
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_dev_secret(var_dir: Path) -> str | None:
+    path = var_dir / DEV_SECRET_FILE
+    return path.read_text().strip() if path.exists() else None
+
+
+def _dev_secret(var_dir: Path) -> str:
+    """A random secret kept in var/, so that dev restarts keep CSRF tokens and sessions valid."""
+    existing = _read_dev_secret(var_dir)
+    if existing:
+        return existing
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path = var_dir / DEV_SECRET_FILE
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class ProductionSettingsError(RuntimeError):
+    """Raised at start-up when production settings contain dev-only parts."""

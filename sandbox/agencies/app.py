@@ -1,0 +1,68 @@
+"""The agency sandbox: stands in for VSAA, VDEĀVK, municipal social services, the population register and
+e-adrese in dev and tests, as its own process over real HTTP. Its clock is the portal's business clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from litestar import Litestar, get, put
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from pydantic import BaseModel
+
+START_DAY = dt.date(2026, 11, 20)
+AGENCIES = ("vsaa", "vdeavk", "pasv", "pmlp", "eadrese")
+FaultMode = Literal["ok", "down", "slow", "error", "refuse"]
+
+
+class ClockBody(BaseModel):
+    today: dt.date
+
+
+class FaultBody(BaseModel):
+    mode: FaultMode
+
+
+@dataclass
+class SandboxState:
+    today: dt.date = START_DAY
+    faults: dict[str, FaultMode] = field(default_factory=lambda: dict.fromkeys(AGENCIES, "ok"))
+
+
+def _state(state: State) -> SandboxState:
+    sandbox: SandboxState = state.sandbox
+    return sandbox
+
+
+@get("/_control/clock", sync_to_thread=False)
+def read_clock(state: State) -> ClockBody:
+    return ClockBody(today=_state(state).today)
+
+
+@put("/_control/clock", sync_to_thread=False)
+def set_clock(state: State, data: ClockBody) -> ClockBody:
+    _state(state).today = data.today
+    return data
+
+
+@put("/_control/faults/{agency:str}", sync_to_thread=False)
+def set_fault(state: State, agency: str, data: FaultBody) -> FaultBody:
+    if agency not in AGENCIES:
+        raise NotFoundException(f"unknown agency {agency!r}")
+    _state(state).faults[agency] = data.mode
+    return data
+
+
+@get("/healthz", sync_to_thread=False)
+def healthz() -> str:
+    return "ok"
+
+
+def create_sandbox() -> Litestar:
+    return Litestar(
+        route_handlers=[read_clock, set_clock, set_fault, healthz],
+        state=State({"sandbox": SandboxState()}),
+    )
