@@ -45,9 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the portal with granian")
     commands.add_parser("migrate", help="bring the database to the newest schema")
-    commands.add_parser(
-        "dev", help="migrate, then start the portal and its dev companions as one process group"
-    )
+    commands.add_parser("dev", help="migrate, then start the portal and its dev companions as one process group")
     commands.add_parser("check-settings", help="exit 1 and say why when production settings are unsafe")
     args = parser.parse_args(argv)
     settings = Settings()

@@ -48,12 +48,8 @@ class Settings(BaseSettings):
     var_dir: Path = Field(
         PROJECT_ROOT / "var", description="Where the embedded topology keeps its SQLite file and dev secrets."
     )
-    database_url: str = Field(
-        "", description="SQLAlchemy async URL; empty means the SQLite file var/portal.sqlite3."
-    )
-    redis_url: str = Field(
-        "", description="Redis URL for sessions, rate limits and cache (services topology)."
-    )
+    database_url: str = Field("", description="SQLAlchemy async URL; empty means the SQLite file var/portal.sqlite3.")
+    redis_url: str = Field("", description="Redis URL for sessions, rate limits and cache (services topology).")
     secret_key: SecretStr = Field(
         SecretStr(""),
         description="Signs CSRF tokens and cookies. Empty in dev/test means a random key kept in var/.",
@@ -73,9 +69,7 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Lowest level written to the log.")
     log_json: bool = Field(True, description="Write logs as JSON lines (else human-readable).")
     static_root: Path = Field(PROJECT_ROOT / "static", description="Our own static files.")
-    node_modules: Path = Field(
-        PROJECT_ROOT / "node_modules", description="npm packages; htmx is served from here."
-    )
+    node_modules: Path = Field(PROJECT_ROOT / "node_modules", description="npm packages; htmx is served from here.")
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:

@@ -31,9 +31,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not ON_POSTGRES or postgres_answers():
         return
     if os.environ.get("CI") == "true":
-        raise pytest.UsageError(
-            f"CI=true and PostgreSQL does not answer at {POSTGRES_URL}: the tier must run."
-        )
+        raise pytest.UsageError(f"CI=true and PostgreSQL does not answer at {POSTGRES_URL}: the tier must run.")
     skip = pytest.mark.skip(reason=f"PostgreSQL tier skipped: nothing answers at {POSTGRES_URL}")
     for item in items:
         item.add_marker(skip)

@@ -97,9 +97,7 @@ class DatabaseStore(NamespacedStore):
 
     async def expires_in(self, key: str) -> int | None:
         async with self._sessions() as session:
-            expires_at = await session.scalar(
-                select(StoreEntry.expires_at).where(StoreEntry.key == self._key(key))
-            )
+            expires_at = await session.scalar(select(StoreEntry.expires_at).where(StoreEntry.key == self._key(key)))
         if expires_at is None:
             return None
         return max(0, int((_aware(expires_at) - _utcnow()).total_seconds()))

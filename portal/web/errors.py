@@ -33,9 +33,7 @@ ERRORS: dict[int, ErrorText] = {
     ),
     404: ErrorText(
         N_("Page not found"),
-        N_(
-            "If you typed the web address, check it is correct. If you followed a link, the page may have moved."
-        ),
+        N_("If you typed the web address, check it is correct. If you followed a link, the page may have moved."),
     ),
     405: ErrorText(
         N_("This action is not possible here"),
@@ -43,9 +41,7 @@ ERRORS: dict[int, ErrorText] = {
     ),
     413: ErrorText(
         N_("What you sent is too large"),
-        N_(
-            "The form or file you sent is larger than we accept. Go back and send a smaller file or shorter text."
-        ),
+        N_("The form or file you sent is larger than we accept. Go back and send a smaller file or shorter text."),
     ),
     429: ErrorText(
         N_("Too many requests"),

@@ -104,9 +104,7 @@ class LocaleMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
-        locale = negotiate(
-            query, _cookie_value(headers.get("cookie", ""), COOKIE), headers.get("accept-language")
-        )
+        locale = negotiate(query, _cookie_value(headers.get("cookie", ""), COOKIE), headers.get("accept-language"))
         set_locale(locale)
         scope.setdefault("state", {})["locale"] = locale
         remember = query in SUPPORTED
