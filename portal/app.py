@@ -19,7 +19,7 @@ from portal.catalogue import routes as catalogue_routes
 from portal.db.engine import create_engine, provide_db_session, session_factory
 from portal.db.migrate import head_revision
 from portal.settings import ProductionSettingsError, Settings
-from portal.web import health_routes, info_routes
+from portal.web import gallery_routes, health_routes, info_routes
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.i18n import LocaleMiddleware
 from portal.web.logs import RequestContextMiddleware, configure_logging
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             info_routes.accessibility,
             info_routes.privacy,
             info_routes.contacts,
-            info_routes.components,
+            gallery_routes.gallery,
             health_routes.healthz,
             health_routes.readyz,
             create_static_files_router(
@@ -97,13 +97,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.cookie_secure,
             cookie_httponly=True,
             cookie_samesite="lax",
-            exclude=CSRF_EXEMPT,
+            exclude=CSRF_EXEMPT or None,  # an empty list would exclude every path
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
         request_max_body_size=settings.max_body_bytes,
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[HTMXPlugin()],
         lifespan=[lifespan],
+        logging_config=None,  # ours (portal.web.logs); Litestar's default would replace it at start-up
         debug=False,
     )
 

@@ -26,6 +26,8 @@ from portal.settings import PROJECT_ROOT
 LOCALES_DIR = PROJECT_ROOT / "locales"
 SUPPORTED = ("lv", "en")
 DEFAULT = "lv"
+# English pages are read in Latvia: day-month dates and the euro, as in Irish English rather than American.
+FORMAT_LOCALES = {"lv": "lv_LV", "en": "en_IE"}
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -122,16 +124,16 @@ class LocaleMiddleware:
 
 def format_date(value: dt.date, style: str = "long") -> str:
     """`2026. gada 20. novembris` in Latvian, `20 November 2026` in English."""
-    return babel_format_date(value, format=style, locale=current_locale())
+    return babel_format_date(value, format=style, locale=FORMAT_LOCALES[current_locale()])
 
 
 def format_money(amount: Decimal | float | int, currency: str = "EUR") -> str:
     """`1 234,50 €` in Latvian."""
-    return format_currency(amount, currency, locale=current_locale())
+    return format_currency(amount, currency, locale=FORMAT_LOCALES[current_locale()])
 
 
 def format_number(value: Decimal | float | int) -> str:
-    return format_decimal(value, locale=current_locale())
+    return format_decimal(value, locale=FORMAT_LOCALES[current_locale()])
 
 
 def language_name(locale: str) -> str:

@@ -1,12 +1,10 @@
-"""Pages every visitor can reach from the footer, and the component gallery (not in production)."""
+"""Pages every visitor can reach from the footer."""
 
 from __future__ import annotations
 
 from litestar import get
-from litestar.exceptions import NotFoundException
+from litestar.di import NamedDependency
 from litestar.response import Template
-
-from portal.settings import Settings
 
 
 @get("/accessibility", sync_to_thread=False)
@@ -23,9 +21,3 @@ def privacy() -> Template:
 def contacts() -> Template:
     return Template("pages/contacts.html")
 
-
-@get("/components", sync_to_thread=False)
-def components(settings: Settings) -> Template:
-    if settings.is_production:
-        raise NotFoundException()
-    return Template("pages/components.html")

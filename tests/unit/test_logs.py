@@ -1,0 +1,16 @@
+from portal.web.logs import mask_personal_codes, new_request_id
+
+
+def test_personal_codes_are_masked_in_both_formats():
+    event = {"event": "x 150162-12342 y", "path": "/a/32901152842", "n": 5, "ok": "VSAA-2026-004217"}
+    masked = mask_personal_codes(None, "info", event)
+    assert "150162" not in masked["event"] and "32901152842" not in masked["path"]
+    assert masked["ok"] == "VSAA-2026-004217"
+    assert masked["n"] == 5
+
+
+def test_incoming_request_id_is_kept_only_when_well_formed():
+    assert new_request_id("abcdef12-3456") == "abcdef12-3456"
+    generated = new_request_id("<script>")
+    assert generated != "<script>" and len(generated) == 32
+    assert new_request_id(None) != new_request_id(None)
