@@ -12,9 +12,6 @@ from dataclasses import dataclass
 
 from portal.settings import PROJECT_ROOT, Settings
 
-SANDBOX_PORT = 8020
-SMTP_PORT = 8025
-
 
 @dataclass(frozen=True)
 class Companion:
@@ -28,13 +25,13 @@ def companions(settings: Settings) -> list[Companion]:
     return [
         Companion(
             "agency sandbox",
-            SANDBOX_PORT,
-            [python, "-m", "sandbox.agencies", "--port", str(SANDBOX_PORT)],
+            settings.dev_sandbox_port,
+            [python, "-m", "sandbox.agencies", "--port", str(settings.dev_sandbox_port)],
         ),
         Companion(
             "SMTP sink",
-            SMTP_PORT,
-            [python, "-m", "aiosmtpd", "--nosetuid", "--listen", f"127.0.0.1:{SMTP_PORT}"],
+            settings.dev_smtp_port,
+            [python, "-m", "aiosmtpd", "--nosetuid", "--listen", f"127.0.0.1:{settings.dev_smtp_port}"],
         ),
         Companion("portal", settings.port, [python, "-m", "portal", "serve"]),
     ]
@@ -61,27 +58,30 @@ def run_all(settings: Settings) -> int:
                 file=sys.stderr,
             )
         return 1
-    env = {**os.environ, "PORTAL_SANDBOX_URL": f"http://127.0.0.1:{SANDBOX_PORT}"}
+    env = {**os.environ, "PORTAL_SANDBOX_URL": f"http://127.0.0.1:{settings.dev_sandbox_port}"}
     processes = [subprocess.Popen(c.command, cwd=PROJECT_ROOT, env=env) for c in wanted]  # noqa: S603 - fixed commands
     print(f"The portal is at http://127.0.0.1:{settings.port}/ (Ctrl-C stops everything).", flush=True)
 
-    def stop(*_: object) -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
+    stopping = False
 
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    def request_stop(*_: object) -> None:
+        # Ctrl-C reaches the whole process group; the children stop themselves, we only wait for them.
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    while not stopping and all(p.poll() is None for p in processes):
+        time.sleep(0.2)
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
     failed = [c.name for c, p in zip(wanted, processes, strict=True) if p.returncode not in (0, -15, -2)]
-    return 1 if failed else 0
+    for name in failed:
+        print(f"The {name} stopped unexpectedly; its messages are above.", file=sys.stderr)
+    return 1 if failed and not stopping else 0

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     sandbox_url: str = Field(
         SANDBOX_URL, description="Agency sandbox (dev/test only): its clock is the business clock."
     )
+    dev_sandbox_port: int = Field(8020, description="`make run`: the port the agency sandbox listens on.")
+    dev_smtp_port: int = Field(8025, description="`make run`: the port the SMTP sink listens on.")
     public_url: str = Field("http://127.0.0.1:8000", description="The portal's public base URL.")
     log_level: str = Field("INFO", description="Lowest level written to the log.")
     log_json: bool = Field(True, description="Write logs as JSON lines (else human-readable).")
