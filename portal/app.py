@@ -15,7 +15,9 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 
+from portal.agencies.http import create_http_client
 from portal.catalogue import routes as catalogue_routes
+from portal.clock import Clock, SandboxClock, WallClock
 from portal.db.engine import create_engine, provide_db_session, session_factory
 from portal.db.migrate import head_revision
 from portal.settings import ProductionSettingsError, Settings
@@ -33,8 +35,6 @@ IMMUTABLE = CacheControlHeader(public=True, max_age=31_536_000, immutable=True)
 class PortalApp(Litestar):
     """Litestar runs app middleware only for matched routes; ours must also wrap 404s and static files."""
 
-    portal_settings: Settings
-
     def _create_asgi_handler(self) -> ASGIApp:
         handler = super()._create_asgi_handler()
         settings = self.state.settings
@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings.log_level, settings.log_json)
 
     engine = create_engine(settings.database_url)
+    sandbox_client = create_http_client(settings.sandbox_url) if settings.sandbox_url else None
+    clock: Clock = SandboxClock(sandbox_client) if sandbox_client else WallClock()
     static_prefix = f"/static/{static_version(settings.static_root)}"
     htmx_prefix = f"/static/htmx/{htmx_version(settings.node_modules)}"
 
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            if sandbox_client:
+                await sandbox_client.aclose()
             await engine.dispose()
 
     return PortalApp(
@@ -90,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
+            "clock": Provide(lambda: clock, use_cache=True, sync_to_thread=False),
         },
         template_config=template_config(create_environment(settings, static_prefix, htmx_prefix)),
         csrf_config=CSRFConfig(

@@ -11,6 +11,7 @@ from typing import Literal
 from litestar import Litestar, get, put
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import BaseModel
 
 START_DAY = dt.date(2026, 11, 20)
@@ -61,8 +62,26 @@ def healthz() -> str:
     return "ok"
 
 
+class EchoRequestId:
+    """Like the agencies' gateways, the sandbox answers with the caller's request id, so calls can be traced."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = dict(scope.get("headers", [])).get(b"x-request-id")
+
+        async def send_with_id(message: Message) -> None:
+            if request_id and message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
 def create_sandbox() -> Litestar:
     return Litestar(
         route_handlers=[read_clock, set_clock, set_fault, healthz],
         state=State({"sandbox": SandboxState()}),
+        middleware=[EchoRequestId],
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import sys
 from collections.abc import Iterator
 
 import httpx
@@ -14,6 +14,8 @@ from portal.app import create_app
 from portal.db.migrate import upgrade
 from portal.settings import Settings
 from tests.pagecheck import page_problems
+from tests.ports import free_port
+from tests.servers import Server, start_server
 
 
 def check_page(response: httpx.Response) -> None:
@@ -42,6 +44,16 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
-def run(coroutine):  # type: ignore[no-untyped-def]
-    """Run a coroutine from a sync test (the app's own loop lives in the test client)."""
-    return asyncio.run(coroutine)
+@pytest.fixture(scope="session")
+def live_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The agency sandbox as its own process, as in `make run`."""
+    port = free_port()
+    server = start_server(
+        "agency sandbox",
+        [sys.executable, "-m", "sandbox.agencies", "--port", str(port)],
+        f"http://127.0.0.1:{port}",
+        "/healthz",
+        tmp_path_factory.mktemp("sandbox") / "sandbox.log",
+    )
+    yield server
+    server.stop()
