@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import get
-from litestar.di import NamedDependency
 from litestar.response import Template
 
 
@@ -20,4 +19,3 @@ def privacy() -> Template:
 @get("/contacts", sync_to_thread=False)
 def contacts() -> Template:
     return Template("pages/contacts.html")
-
