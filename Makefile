@@ -50,13 +50,12 @@ a11y: setup browser-deps ## the full accessibility matrix: every inventory state
 	PORTAL_A11Y_FULL=1 timeout 25m $(BIN)/pytest tests/browser -m a11y -q
 
 i18n-extract: setup ## extract messages into locales/messages.pot
-	$(BIN)/pybabel extract -F locales/babel.cfg -o locales/messages.pot --no-location --sort-output \
-	  --project portal -k N_ -k 'Np_:1,2' . >/dev/null
+	$(BIN)/python scripts/i18n.py extract
 
-i18n-update: i18n-extract ## merge new messages into the lv and en catalogues
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-location --ignore-obsolete --no-fuzzy-matching
+i18n-update: setup ## extract, merge into the lv and en catalogues, compile (then: scripts/i18n.py missing)
+	$(BIN)/python scripts/i18n.py update
 
 i18n-compile: setup ## compile the catalogues
-	$(BIN)/pybabel compile -d locales
+	$(BIN)/python scripts/i18n.py compile
 
 .PHONY: help setup browser-deps run migrate lint test test-fast a11y i18n-extract i18n-update i18n-compile

@@ -52,6 +52,11 @@ def _run(*args: str) -> None:
 
 
 def update() -> None:
+    extract()
+    merge()
+
+
+def extract() -> None:
     _run(
         str(BIN / "pybabel"),
         "extract",
@@ -69,8 +74,14 @@ def update() -> None:
         "Np_:1,2",
         "-w",
         "0",
+        # Babel skips folders that start with "_" by default; templates/_fragments must be read too.
+        "--ignore-dirs",
+        ".* node_modules",
         ".",
     )
+
+
+def merge() -> None:
     with POT.open("rb") as f:
         template = read_po(f)
     for locale in ("lv", "en"):
@@ -133,6 +144,10 @@ if __name__ == "__main__":
     with locked():
         if command == "update":
             update()
+        elif command == "extract":
+            extract()
+        elif command == "compile":
+            compile_all()
         elif command == "translate" and len(sys.argv) == 3:
             translate(sys.argv[2])
         elif command == "missing":

@@ -42,7 +42,7 @@ QUIET_LIBRARIES = ("httpx", "httpcore", "granian", "alembic", "aiosqlite", "asyn
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to the current sys.stderr, not the one that existed when logging was configured."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
