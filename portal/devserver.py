@@ -24,6 +24,11 @@ def companions(settings: Settings) -> list[Companion]:
     python = sys.executable
     return [
         Companion(
+            "dev identity provider",
+            settings.dev_idp_port,
+            ["node", "sandbox/idp/server.mjs", "--port", str(settings.dev_idp_port)],
+        ),
+        Companion(
             "agency sandbox",
             settings.dev_sandbox_port,
             [python, "-m", "sandbox.agencies", "--port", str(settings.dev_sandbox_port)],
@@ -58,7 +63,13 @@ def run_all(settings: Settings) -> int:
                 file=sys.stderr,
             )
         return 1
-    env = {**os.environ, "PORTAL_SANDBOX_URL": f"http://127.0.0.1:{settings.dev_sandbox_port}"}
+    env = {
+        **os.environ,
+        "PORTAL_SANDBOX_URL": f"http://127.0.0.1:{settings.dev_sandbox_port}",
+        "PORTAL_OIDC_ISSUER": f"http://127.0.0.1:{settings.dev_idp_port}",
+        "IDP_PORTAL_URL": f"http://127.0.0.1:{settings.port}",
+        "IDP_STATE_DIR": str(settings.var_dir / "idp"),
+    }
     processes = [subprocess.Popen(c.command, cwd=PROJECT_ROOT, env=env) for c in wanted]  # noqa: S603 - fixed commands
     print(f"The portal is at http://127.0.0.1:{settings.port}/ (Ctrl-C stops everything).", flush=True)
 

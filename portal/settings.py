@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     sandbox_url: str = Field(
         SANDBOX_URL, description="Agency sandbox (dev/test only): its clock is the business clock."
     )
+    dev_idp_port: int = Field(8010, description="`make run`: the port the dev identity provider listens on.")
     dev_sandbox_port: int = Field(8020, description="`make run`: the port the agency sandbox listens on.")
     dev_smtp_port: int = Field(8025, description="`make run`: the port the SMTP sink listens on.")
     public_url: str = Field("http://127.0.0.1:8000", description="The portal's public base URL.")

@@ -20,6 +20,7 @@ def _dev_env(tmp_path, ports):
         "PORTAL_PORT": str(ports[0]),
         "PORTAL_DEV_SANDBOX_PORT": str(ports[1]),
         "PORTAL_DEV_SMTP_PORT": str(ports[2]),
+        "PORTAL_DEV_IDP_PORT": str(ports[3]),
     }
 
 
@@ -35,7 +36,7 @@ def test_a_taken_port_stops_everything_with_a_clear_message(tmp_path, settings, 
 
 
 def test_dev_serves_latvian_landing_and_stops_as_a_group(tmp_path):
-    ports = [free_port() for _ in range(3)]
+    ports = [free_port() for _ in range(4)]
     log = tmp_path / "dev.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -58,6 +59,8 @@ def test_dev_serves_latvian_landing_and_stops_as_a_group(tmp_path):
         assert response.status_code == 200 and '<html lang="lv">' in response.text
         clock = httpx.get(f"http://127.0.0.1:{ports[1]}/_control/clock", timeout=2).json()
         assert clock == {"today": "2026-11-20"}
+        discovery = httpx.get(f"http://127.0.0.1:{ports[3]}/.well-known/openid-configuration", timeout=2).json()
+        assert discovery["issuer"] == f"http://127.0.0.1:{ports[3]}"
         with socket.create_connection(("127.0.0.1", ports[2]), timeout=2) as smtp:
             assert smtp.recv(100).startswith(b"220")
         os.killpg(process.pid, signal.SIGINT)
