@@ -1,0 +1,68 @@
+"""Every page of the inventory is valid HTML, in Latvian and English, by the W3C Nu checker (vnu.jar).
+
+Valid markup is what assistive technology relies on (duplicate ids, misnested elements and broken ARIA
+references are read out wrong). All pages go to one checker run: the JVM starts once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from a11y.inventory import LANGUAGES, load_inventory
+from portal.settings import PROJECT_ROOT
+
+VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CHECKER_TIMEOUT_S = 120
+WHITESPACE = re.compile(r"\s+")
+
+
+def describe(message: dict[str, Any], files: dict[str, str]) -> str:
+    """One checker message as `<url> line N: message`, with the offending markup on the next line."""
+    checked = message.get("url", "").removeprefix("file:")  # vnu names files `file:/tmp/…`
+    url = files.get(checked, checked)
+    line = f"{url} line {message.get('lastLine', '?')}: {message.get('message')}"
+    if extract := message.get("extract"):
+        line += "\n    " + WHITESPACE.sub(" ", extract)
+    return line
+
+
+def test_every_inventory_page_is_valid_html(client: TestClient[Litestar], tmp_path: Path) -> None:
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail("java is missing, so the HTML checker cannot run: `make browser-deps` installs it")
+    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: `make setup` installs it (npm package vnu-jar)"
+
+    files: dict[str, str] = {}
+    for language in LANGUAGES:
+        client.cookies.clear()  # the language is chosen by the URL alone, never by an earlier request's cookie
+        for entry in load_inventory().entries:
+            url = entry.url(language)
+            response = client.get(url)
+            assert response.status_code == entry.status, f"{url}: HTTP {response.status_code}"
+            assert f'<html lang="{language}">' in response.text, f"{url} is not marked as {language}"
+            path = tmp_path / f"{entry.name}.{language}.html"
+            path.write_text(response.text, encoding="utf-8")
+            files[str(path)] = url
+
+    checked = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=CHECKER_TIMEOUT_S,
+    )
+    try:
+        messages = json.loads(checked.stderr or checked.stdout)["messages"]
+    except (json.JSONDecodeError, KeyError):
+        pytest.fail(f"the HTML checker did not answer in JSON (exit {checked.returncode}):\n{checked.stderr[-2000:]}")
+    errors = [describe(message, files) for message in messages]
+    assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+    assert checked.returncode == 0, f"the HTML checker failed (exit {checked.returncode}):\n{checked.stderr[-2000:]}"
