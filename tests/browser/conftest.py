@@ -1,0 +1,232 @@
+"""Browser tests: one live portal and agency sandbox per session, Debian's chromium, helpers for contexts.
+
+The servers are real processes (granian, as in production) on free loopback ports, each in its own process
+group so that killing the group at the end of the session also stops granian's workers. Run this tier in its
+own pytest process (STACK.md: sync Playwright keeps an event loop running).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from portal.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+START_DEADLINE_S = 30.0
+STOP_DEADLINE_S = 10.0
+# Playwright's Chromium asks for en-US by default, which the portal would honour; Latvian is what a visitor
+# without a choice gets, so contexts speak Latvian unless a test asks otherwise.
+BROWSER_LOCALE = "lv-LV"
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push({
+    directive: event.violatedDirective, blocked: event.blockedURI, source: event.sourceFile, line: event.lineNumber,
+  });
+});
+"""
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM it when pytest dies, even by a signal that skips teardown
+    (`timeout` in `make a11y`, a killed CI job), so no server outlives its session."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_DEADLINE_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def spawn(name: str, command: list[str], env: dict[str, str], url: str, logs: Path) -> Server:
+    """Start a server in its own process group (so that stopping it also stops granian's workers)."""
+    log = logs / f"{name.replace(' ', '-')}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    return Server(name, url, process, log)
+
+
+def wait_until_ready(server: Server, probe: str) -> None:
+    """Poll `probe` until it answers 200; fail with the server's output if it exits or the deadline passes."""
+    deadline = time.monotonic() + START_DEADLINE_S
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(
+                f"the {server.name} exited with {server.process.returncode} before it was ready:\n{server.output()}"
+            )
+        try:
+            with urllib.request.urlopen(server.url + probe, timeout=2) as response:
+                if response.status == 200:
+                    return
+                last = f"HTTP {response.status}"
+        except urllib.error.HTTPError as error:
+            last = f"HTTP {error.code}"
+        except OSError as error:
+            last = str(error)
+        time.sleep(0.05)
+    pytest.fail(
+        f"the {server.name} did not answer {probe} within {START_DEADLINE_S:.0f} s ({last}):\n{server.output()}"
+    )
+
+
+@pytest.fixture(scope="session")
+def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
+    """The agency sandbox and the portal (embedded topology, test environment) on free ports, for the session."""
+    root = tmp_path_factory.mktemp("live")
+    sandbox_port, portal_port = free_port(), free_port()
+    sandbox_url, portal_url = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{portal_port}"
+    # Nothing from the developer's own PORTAL_* settings may leak into the servers under test.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    env.update(
+        PORTAL_ENVIRONMENT="test",
+        PORTAL_VAR_DIR=str(root / "var"),
+        PORTAL_SANDBOX_URL=sandbox_url,
+        PORTAL_HOST="127.0.0.1",
+        PORTAL_PORT=str(portal_port),
+        PORTAL_PUBLIC_URL=portal_url,
+    )
+    servers: dict[str, Server] = {}
+    try:
+        python = sys.executable
+        servers["sandbox"] = spawn(
+            "agency sandbox", [python, "-m", "sandbox.agencies", "--port", str(sandbox_port)], env, sandbox_url, root
+        )
+        migrated = subprocess.run(
+            [python, "-m", "portal", "migrate"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+        )
+        if migrated.returncode != 0:
+            pytest.fail(f"`portal migrate` failed:\n{migrated.stdout}\n{migrated.stderr}")
+        servers["portal"] = spawn("portal", [python, "-m", "portal", "serve"], env, portal_url, root)
+        wait_until_ready(servers["sandbox"], "/healthz")
+        wait_until_ready(servers["portal"], "/readyz")
+        yield servers
+    finally:
+        for server in reversed(servers.values()):
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_servers: dict[str, Server]) -> str:
+    """The live portal; pytest-playwright gives it to every context, so pages open relative paths."""
+    return live_servers["portal"].url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # `playwright install` cannot download browsers here; Debian's chromium is used instead (STACK.md).
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": BROWSER_LOCALE}
+
+
+NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture
+def new_context(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[NewContext]:
+    """Make a context with the session's defaults and extra options; all are closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        context = browser.new_context(**{**browser_context_args, **options})
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def csp_violations(page: Page) -> list[dict[str, Any]]:
+    """What the page's CSP blocked so far (the context must have RECORD_CSP_VIOLATIONS as an init script)."""
+    violations: list[dict[str, Any]] = page.evaluate("window.__cspViolations || []")
+    return violations
+
+
+AXE_INCOMPLETE = pytest.StashKey[list[dict[str, Any]]]()
+AXE_REPORT = PROJECT_ROOT / "a11y" / "report" / "axe-incomplete.json"
+
+
+@pytest.fixture(scope="session")
+def axe_incomplete(pytestconfig: pytest.Config) -> list[dict[str, Any]]:
+    """axe's "incomplete" results (a human must judge them), reported at the end of the run."""
+    return pytestconfig.stash.setdefault(AXE_INCOMPLETE, [])
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    found = config.stash.get(AXE_INCOMPLETE, None)
+    if found is None:  # no axe check ran: leave the last report alone
+        return
+    AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    AXE_REPORT.write_text(json.dumps(found, ensure_ascii=False, indent=1))
+    if not found:
+        return
+    pages_by_rule: dict[str, set[str]] = {}
+    for item in found:
+        for result in item["incomplete"]:
+            pages_by_rule.setdefault(f"{result['id']}: {result['help']}", set()).add(item["page"])
+    terminalreporter.section("axe: incomplete results for a human to review")
+    for rule, pages in sorted(pages_by_rule.items()):
+        terminalreporter.write_line(f"{rule} — {', '.join(sorted(pages))}")
+    terminalreporter.write_line(f"(details: {AXE_REPORT.relative_to(PROJECT_ROOT)})")
