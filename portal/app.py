@@ -16,10 +16,16 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 
 from portal.agencies.http import create_http_client
+from portal.applications import routes as applications_routes
+from portal.auth import routes as auth_routes
+from portal.auth.guards import SignInRequired, sign_in_redirect
+from portal.auth.middleware import SessionMiddleware
+from portal.auth.wiring import citizen_sign_in, session_backend
 from portal.catalogue import routes as catalogue_routes
 from portal.clock import Clock, SandboxClock, WallClock
 from portal.db.engine import create_engine, provide_db_session, session_factory
 from portal.db.migrate import head_revision
+from portal.overview import routes as overview_routes
 from portal.settings import ProductionSettingsError, Settings
 from portal.web import gallery_routes, health_routes, info_routes
 from portal.web.errors import EXCEPTION_HANDLERS
@@ -28,7 +34,9 @@ from portal.web.logs import RequestContextMiddleware, configure_logging
 from portal.web.security import SecurityHeadersMiddleware
 from portal.web.templating import create_environment, htmx_version, static_version, template_config
 
-CSRF_EXEMPT: list[str] = []
+# The provider posts logout notices server to server, with no browser and so no CSRF token; the logout token's
+# signature is what protects that route.
+CSRF_EXEMPT: list[str] = ["/auth/backchannel-logout"]
 IMMUTABLE = CacheControlHeader(public=True, max_age=31_536_000, immutable=True)
 
 
@@ -38,7 +46,10 @@ class PortalApp(Litestar):
     def _create_asgi_handler(self) -> ASGIApp:
         handler = super()._create_asgi_handler()
         settings = self.state.settings
-        handler = SecurityHeadersMiddleware(handler, production=settings.is_production)
+        handler = SessionMiddleware(handler, secure_cookie=settings.cookie_secure)
+        handler = SecurityHeadersMiddleware(
+            handler, production=settings.is_production, identity_provider=settings.oidc_issuer
+        )
         handler = LocaleMiddleware(handler, secure_cookie=settings.cookie_secure)
         return RequestContextMiddleware(handler)
 
@@ -50,6 +61,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings.log_level, settings.log_json)
 
     engine = create_engine(settings.database_url)
+    db_sessions = session_factory(engine)
+    sessions, sign_in = citizen_sign_in(settings, session_backend(settings, db_sessions))
     sandbox_client = create_http_client(settings.sandbox_url) if settings.sandbox_url else None
     clock: Clock = SandboxClock(sandbox_client) if sandbox_client else WallClock()
     static_prefix = f"/static/{static_version(settings.static_root)}"
@@ -67,6 +80,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return PortalApp(
         route_handlers=[
             catalogue_routes.home,
+            auth_routes.login,
+            auth_routes.callback,
+            auth_routes.logout,
+            auth_routes.backchannel_logout,
+            overview_routes.overview,
+            overview_routes.session_ended,
+            applications_routes.applications,
             info_routes.accessibility,
             info_routes.privacy,
             info_routes.contacts,
@@ -87,7 +107,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "db_engine": engine,
-                "db_sessions": session_factory(engine),
+                "db_sessions": db_sessions,
+                "sessions": sessions,
                 "schema_head": head_revision(),
             }
         ),
@@ -95,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
             "clock": Provide(lambda: clock, use_cache=True, sync_to_thread=False),
+            "sign_in": Provide(lambda: sign_in, use_cache=True, sync_to_thread=False),
         },
         template_config=template_config(create_environment(settings, static_prefix, htmx_prefix)),
         csrf_config=CSRFConfig(
@@ -106,9 +128,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
         request_max_body_size=settings.max_body_bytes,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, SignInRequired: sign_in_redirect},
         plugins=[HTMXPlugin()],
         lifespan=[lifespan],
+        openapi_config=None,  # the portal publishes no API documentation of itself
         logging_config=None,  # ours (portal.web.logs); Litestar's default would replace it at start-up
         debug=False,
     )

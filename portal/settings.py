@@ -21,6 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_FILE = "dev-secret-key"  # noqa: S105 - a file name, not a secret
 DEV_IDP_ISSUER = "http://127.0.0.1:8010"
 SANDBOX_URL = "http://127.0.0.1:8020"
+DEV_OIDC_SECRET = "portal-dev-secret"  # noqa: S105 - the dev identity provider's well-known test secret
 
 
 class Topology(StrEnum):
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     )
     database_url: str = Field("", description="SQLAlchemy async URL; empty means the SQLite file var/portal.sqlite3.")
     redis_url: str = Field("", description="Redis URL for sessions, rate limits and cache (services topology).")
+    redis_namespace: str = Field("portal", description="Prefix of every Redis key, so deployments and tests never mix.")
     secret_key: SecretStr = Field(
         SecretStr(""),
         description="Signs CSRF tokens and cookies. Empty in dev/test means a random key kept in var/.",
@@ -62,6 +64,10 @@ class Settings(BaseSettings):
         1_048_576, ge=1024, description="Largest request body accepted anywhere, in bytes (413 above)."
     )
     oidc_issuer: str = Field(DEV_IDP_ISSUER, description="OpenID Connect issuer of the identity provider.")
+    oidc_client_id: str = Field("portal", description="The portal's client id at the identity provider.")
+    oidc_client_secret: SecretStr = Field(
+        SecretStr(DEV_OIDC_SECRET), description="The portal's client secret at the identity provider."
+    )
     sandbox_url: str = Field(
         SANDBOX_URL, description="Agency sandbox (dev/test only): its clock is the business clock."
     )
@@ -100,6 +106,8 @@ class Settings(BaseSettings):
             problems.append("PORTAL_SECRET_KEY must be set to a production secret of at least 32 characters.")
         if self.oidc_issuer == DEV_IDP_ISSUER or _is_loopback(self.oidc_issuer):
             problems.append("PORTAL_OIDC_ISSUER points at the dev identity provider.")
+        if self.oidc_client_secret.get_secret_value() in ("", DEV_OIDC_SECRET):
+            problems.append("PORTAL_OIDC_CLIENT_SECRET must be the secret registered with the identity provider.")
         if self.sandbox_url:
             problems.append("PORTAL_SANDBOX_URL must be empty: the agency sandbox is for dev and test only.")
         if not self.cookie_secure:

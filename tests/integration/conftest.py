@@ -17,6 +17,8 @@ from tests.pagecheck import page_problems
 from tests.ports import free_port
 from tests.servers import Server, start_server
 
+PORTAL_URL = "http://127.0.0.1:8000"
+
 
 def check_page(response: httpx.Response) -> None:
     """Whole-page checks; an htmx fragment is part of a page, so its answers are left to their own tests."""
@@ -40,7 +42,7 @@ def app(migrated: Settings) -> Litestar:
 
 @pytest.fixture
 def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
+    with TestClient(app, base_url=PORTAL_URL) as test_client:
         test_client.event_hooks["response"].append(check_page)
         yield test_client
 
@@ -55,6 +57,23 @@ def live_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         f"http://127.0.0.1:{port}",
         "/healthz",
         tmp_path_factory.mktemp("sandbox") / "sandbox.log",
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The dev identity provider, its clients registered for a portal at the test client's address."""
+    state = tmp_path_factory.mktemp("idp")
+    port = free_port()
+    server = start_server(
+        "dev identity provider",
+        ["node", "sandbox/idp/server.mjs", "--port", str(port)],
+        f"http://127.0.0.1:{port}",
+        "/.well-known/openid-configuration",
+        state / "idp.log",
+        env={"IDP_STATE_DIR": str(state / "var"), "IDP_PORTAL_URL": PORTAL_URL},
     )
     yield server
     server.stop()

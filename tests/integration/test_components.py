@@ -218,6 +218,7 @@ def test_gallery_is_not_in_production(tmp_path: Path, settings: Settings):
         oidc_issuer="https://idp.example.lv",
         sandbox_url="",
         cookie_secure=True,
+        oidc_client_secret="registered-with-the-provider",
         var_dir=tmp_path / "production-var",
         database_url=settings.database_url,
     )

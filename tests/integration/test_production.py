@@ -20,6 +20,7 @@ def production(migrated):
             "oidc_issuer": "https://eidas.example.lv",
             "sandbox_url": "",
             "cookie_secure": True,
+            "oidc_client_secret": SecretStr("registered-with-the-provider"),
         }
     )
 
@@ -46,5 +47,12 @@ def test_check_settings_command_says_why(tmp_path):
         [sys.executable, "-m", "portal", "check-settings"], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 1
-    for name in ("PORTAL_SECRET_KEY", "PORTAL_OIDC_ISSUER", "PORTAL_SANDBOX_URL", "PORTAL_COOKIE_SECURE"):
+    names = (
+        "PORTAL_SECRET_KEY",
+        "PORTAL_OIDC_ISSUER",
+        "PORTAL_SANDBOX_URL",
+        "PORTAL_COOKIE_SECURE",
+        "PORTAL_OIDC_CLIENT_SECRET",
+    )
+    for name in names:
         assert name in result.stderr

@@ -9,6 +9,7 @@ SAFE_PRODUCTION = dict(
     oidc_issuer="https://eidas.latvija.gov.lv",
     sandbox_url="",
     cookie_secure=True,
+    oidc_client_secret=SecretStr("registered-with-the-provider"),
 )
 
 
@@ -29,6 +30,7 @@ def test_safe_production_settings_pass(tmp_path):
         ({"oidc_issuer": "http://localhost:9999"}, "PORTAL_OIDC_ISSUER"),
         ({"sandbox_url": "http://127.0.0.1:8020"}, "PORTAL_SANDBOX_URL"),
         ({"cookie_secure": False}, "PORTAL_COOKIE_SECURE"),
+        ({"oidc_client_secret": SecretStr("portal-dev-secret")}, "PORTAL_OIDC_CLIENT_SECRET"),
     ],
 )
 def test_production_refuses_dev_parts(tmp_path, override, mentions):

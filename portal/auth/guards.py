@@ -1,0 +1,32 @@
+"""Guards for pages that need a signed-in person."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+
+class SignInRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if connection.scope.get("state", {}).get("portal_session") is None:
+        path = connection.url.path + (f"?{connection.url.query}" if connection.url.query else "")
+        raise SignInRequired(path)
+
+
+def sign_in_redirect(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+    """To the sign-in, and back to the same place afterwards; a lapsed session is explained first."""
+    target = f"/login?next={quote(exc.next_path, safe='/')}"
+    if request.scope.get("state", {}).get("session_lapsed"):
+        target = f"/session-ended?next={quote(exc.next_path, safe='/')}"
+    return Redirect(target, status_code=HTTP_303_SEE_OTHER, headers={"Cache-Control": "no-store"})
