@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from a11y.inventory import Entry
 from portal.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -196,6 +197,20 @@ def new_context(browser: Browser, browser_context_args: dict[str, Any]) -> Itera
     yield make
     for context in contexts:
         context.close()
+
+
+# Setup steps an inventory entry may name (`setup:` in a11y/inventory.yaml), each preparing a fresh context
+# (signing in, making a draft, moving the clock). None exists yet; an unknown name fails rather than check
+# the page in the wrong state.
+SETUPS: dict[str, Callable[[BrowserContext], None]] = {}
+
+
+def prepare(context: BrowserContext, entry: Entry) -> BrowserContext:
+    if entry.setup is not None:
+        if entry.setup not in SETUPS:
+            pytest.fail(f"{entry.name}: unknown setup {entry.setup!r}; known: {sorted(SETUPS)}")
+        SETUPS[entry.setup](context)
+    return context
 
 
 def csp_violations(page: Page) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from playwright.sync_api import ConsoleMessage, Page
 
 from a11y.axe import AXE_OPTIONS, AXE_SCRIPT, describe
 from a11y.inventory import DEFAULT_LANGUAGE, LANGUAGES, WIDTHS, Entry, load_inventory
-from tests.browser.conftest import RECORD_CSP_VIOLATIONS, NewContext, csp_violations
+from tests.browser.conftest import RECORD_CSP_VIOLATIONS, NewContext, csp_violations, prepare
 
 pytestmark = pytest.mark.a11y
 
@@ -73,7 +73,7 @@ def run_axe(page: Page) -> dict[str, Any]:
 def test_axe_and_reflow(
     new_context: NewContext, axe_incomplete: list[dict[str, Any]], entry: Entry, language: str
 ) -> None:
-    page = new_context(bypass_csp=True, viewport={"width": WIDTHS[0], "height": HEIGHT}).new_page()
+    page = prepare(new_context(bypass_csp=True, viewport={"width": WIDTHS[0], "height": HEIGHT}), entry).new_page()
     open_entry(page, entry, language)
     page.add_script_tag(path=AXE_SCRIPT)
     failures = []
@@ -92,7 +92,7 @@ def test_axe_and_reflow(
 @pytest.mark.parametrize("entry", every_entry())
 def test_csp_holds(new_context: NewContext, entry: Entry) -> None:
     """Every entry, in both languages, with the CSP the portal sends enforced: nothing is blocked."""
-    context = new_context()  # no bypass_csp: this is the pass that sees the policy at work
+    context = prepare(new_context(), entry)  # no bypass_csp: this is the pass that sees the policy at work
     context.add_init_script(RECORD_CSP_VIOLATIONS)
     page = context.new_page()
     console_errors: list[str] = []
@@ -122,13 +122,15 @@ def test_without_javascript(new_context: NewContext, axe_incomplete: list[dict[s
     twice: truly without JavaScript for what it shows, and with every script request refused for axe, which
     renders the same page apart from `<noscript>` content.
     """
-    page = new_context(java_script_enabled=False, viewport={"width": WIDTHS[0], "height": HEIGHT}).new_page()
+    page = prepare(
+        new_context(java_script_enabled=False, viewport={"width": WIDTHS[0], "height": HEIGHT}), entry
+    ).new_page()
     open_entry(page, entry, DEFAULT_LANGUAGE)
     assert page.evaluate("document.body.classList.contains('no-js')"), "the page's own script ran with JavaScript off"
     problem = horizontal_scrolling(page, WIDTHS[0])
     assert problem is None, f"{entry.path} without JavaScript {problem}"
 
-    context = new_context(bypass_csp=True, viewport={"width": WIDTHS[0], "height": HEIGHT})
+    context = prepare(new_context(bypass_csp=True, viewport={"width": WIDTHS[0], "height": HEIGHT}), entry)
     context.route("**/*", lambda route: route.abort() if route.request.resource_type == "script" else route.continue_())
     page = context.new_page()
     open_entry(page, entry, DEFAULT_LANGUAGE)

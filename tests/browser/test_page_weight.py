@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from a11y.inventory import Entry, load_inventory
-from tests.browser.conftest import NewContext
+from tests.browser.conftest import NewContext, prepare
 
 BUDGET_BYTES = 50 * 1024
 SETTLE_DEADLINE_MS = 5000
@@ -32,7 +32,7 @@ def origin(url: str) -> str:
 
 @pytest.mark.parametrize("entry", [pytest.param(entry, id=entry.name) for entry in load_inventory().entries])
 def test_first_visit_weight_and_origins(new_context: NewContext, base_url: str, entry: Entry) -> None:
-    context = new_context()
+    context = prepare(new_context(), entry)
     page = context.new_page()
     requested: list[str] = []
     context.on("request", lambda request: requested.append(request.url))
