@@ -36,8 +36,8 @@ migrate: setup ## bring the database to the newest schema
 	$(BIN)/portal migrate
 
 lint: setup ## ruff and mypy (strict on portal/)
-	$(BIN)/ruff check portal sandbox tests
-	$(BIN)/ruff format --check portal sandbox tests
+	$(BIN)/ruff check portal sandbox tests a11y
+	$(BIN)/ruff format --check portal sandbox tests a11y
 	$(BIN)/mypy
 
 test: setup browser-deps ## everything: lint, unit, integration (SQLite and PostgreSQL), browser

@@ -124,7 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.cookie_secure,
             cookie_httponly=True,
             cookie_samesite="lax",
-            exclude=CSRF_EXEMPT or None,  # an empty list would exclude every path
+            # Static files are public and cached for a year: no CSRF cookie belongs on them.
+            exclude=[*CSRF_EXEMPT, "^/static/"],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
         request_max_body_size=settings.max_body_bytes,

@@ -41,7 +41,6 @@ document.body && document.body.classList.remove("no-js");
         var target = document.getElementById(input.getAttribute("aria-controls"));
         if (!target) return;
         target.hidden = !input.checked;
-        input.setAttribute("aria-expanded", String(input.checked));
       });
     }
     group.addEventListener("change", sync);

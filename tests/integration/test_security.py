@@ -30,6 +30,7 @@ def test_static_files_are_versioned_immutable_and_protected(client):
     assert response.status_code == 200
     assert "immutable" in response.headers["cache-control"] and "max-age=31536000" in response.headers["cache-control"]
     assert response.headers["content-security-policy"]
+    assert "set-cookie" not in response.headers, "no cookie on a publicly cached file"
     htmx = re.search(r'src="(/static/htmx/2\.\d+\.\d+/htmx\.min\.js)"', html).group(1)
     assert client.get(htmx).status_code == 200
 
