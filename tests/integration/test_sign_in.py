@@ -142,3 +142,12 @@ def test_protected_pages_need_sign_in(client):
     for path in ("/overview", "/applications"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == f"/login?next={path}"
+
+
+def test_a_sign_in_journey_leaves_no_personal_code_in_the_portal_log(capfd, client):
+    sign_in(client, next_path="/applications")
+    client.get("/overview")
+    client.get("/logout", follow_redirects=False)
+    captured = capfd.readouterr()
+    assert '"signed_in"' in captured.err
+    assert JANIS not in captured.out + captured.err
