@@ -132,8 +132,9 @@ def wait_until_ready(server: Server, probe: str) -> None:
 def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
     """The agency sandbox and the portal (embedded topology, test environment) on free ports, for the session."""
     root = tmp_path_factory.mktemp("live")
-    sandbox_port, portal_port = free_port(), free_port()
+    sandbox_port, portal_port, idp_port = free_port(), free_port(), free_port()
     sandbox_url, portal_url = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{portal_port}"
+    idp_url = f"http://127.0.0.1:{idp_port}"
     # Nothing from the developer's own PORTAL_* settings may leak into the servers under test.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
     env.update(
@@ -143,12 +144,18 @@ def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
         PORTAL_HOST="127.0.0.1",
         PORTAL_PORT=str(portal_port),
         PORTAL_PUBLIC_URL=portal_url,
+        PORTAL_OIDC_ISSUER=idp_url,
+        IDP_PORTAL_URL=portal_url,
+        IDP_STATE_DIR=str(root / "idp"),
     )
     servers: dict[str, Server] = {}
     try:
         python = sys.executable
         servers["sandbox"] = spawn(
             "agency sandbox", [python, "-m", "sandbox.agencies", "--port", str(sandbox_port)], env, sandbox_url, root
+        )
+        servers["idp"] = spawn(
+            "dev identity provider", ["node", "sandbox/idp/server.mjs", "--port", str(idp_port)], env, idp_url, root
         )
         migrated = subprocess.run(
             [python, "-m", "portal", "migrate"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
@@ -157,6 +164,7 @@ def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
             pytest.fail(f"`portal migrate` failed:\n{migrated.stdout}\n{migrated.stderr}")
         servers["portal"] = spawn("portal", [python, "-m", "portal", "serve"], env, portal_url, root)
         wait_until_ready(servers["sandbox"], "/healthz")
+        wait_until_ready(servers["idp"], "/.well-known/openid-configuration")
         wait_until_ready(servers["portal"], "/readyz")
         yield servers
     finally:
@@ -200,9 +208,37 @@ def new_context(browser: Browser, browser_context_args: dict[str, Any]) -> Itera
 
 
 # Setup steps an inventory entry may name (`setup:` in a11y/inventory.yaml), each preparing a fresh context
-# (signing in, making a draft, moving the clock). None exists yet; an unknown name fails rather than check
-# the page in the wrong state.
+# (signing in, making a draft, moving the clock); an unknown name fails rather than check the page in the
+# wrong state.
 SETUPS: dict[str, Callable[[BrowserContext], None]] = {}
+JANIS = "150162-12342"
+_SIGNED_IN_COOKIES: dict[str, list[Any]] = {}
+
+
+def sign_in_through_the_provider(context: BrowserContext, personal_code: str) -> None:
+    """Signs in on the dev identity provider's own page, as a person would."""
+    page = context.new_page()
+    page.goto("/login?next=/overview")
+    page.get_by_label("Personas kods").select_option(personal_code)
+    page.get_by_role("button", name="Pieslēgties").click()
+    page.wait_for_url("**/overview")
+    page.close()
+
+
+def signed_in_as(personal_code: str) -> Callable[[BrowserContext], None]:
+    """Signs in once per persona and session; later contexts get the same portal session cookie."""
+
+    def setup(context: BrowserContext) -> None:
+        if personal_code not in _SIGNED_IN_COOKIES:
+            sign_in_through_the_provider(context, personal_code)
+            _SIGNED_IN_COOKIES[personal_code] = [c for c in context.cookies() if c["name"] == "portal_session"]
+        else:
+            context.add_cookies(_SIGNED_IN_COOKIES[personal_code])
+
+    return setup
+
+
+SETUPS["signed-in-janis"] = signed_in_as(JANIS)
 
 
 def prepare(context: BrowserContext, entry: Entry) -> BrowserContext:

@@ -14,6 +14,7 @@ the default run checks every entry; once it grows only the representative ones (
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Page
@@ -49,6 +50,9 @@ def open_entry(page: Page, entry: Entry, language: str) -> None:
     response = page.goto(entry.url(language))
     assert response is not None, f"{entry.name}: no response"
     assert response.status == entry.status, f"{entry.name}: HTTP {response.status}, expected {entry.status}"
+    # A redirect (to sign-in, say) would check some other page under this entry's name.
+    landed, wanted = urlsplit(page.url), urlsplit(entry.url(language))
+    assert (landed.path, landed.query) == (wanted.path, wanted.query), f"{entry.name}: landed on {page.url}"
     lang = page.evaluate("document.documentElement.lang")
     assert lang == language, f"{entry.name}: <html lang={lang!r}> on the {language} page"
 
