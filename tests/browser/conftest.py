@@ -11,14 +11,12 @@ import ctypes
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,8 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from a11y.inventory import Entry
 from portal.settings import PROJECT_ROOT
+from tests.ports import free_port
+from tests.servers import Server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -40,7 +40,6 @@ CHROMIUM_ARGS = [
 ]
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 START_DEADLINE_S = 30.0
-STOP_DEADLINE_S = 10.0
 # Playwright's Chromium asks for en-US by default, which the portal would honour; Latvian is what a visitor
 # without a choice gets, so contexts speak Latvian unless a test asks otherwise.
 BROWSER_LOCALE = "lv-LV"
@@ -59,33 +58,6 @@ def _die_with_parent() -> None:
     (`timeout` in `make a11y`, a killed CI job), so no server outlives its session."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    name: str
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_DEADLINE_S)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
 
 
 def spawn(name: str, command: list[str], env: dict[str, str], url: str, logs: Path) -> Server:
