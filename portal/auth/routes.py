@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import structlog
 from litestar import MediaType, Request, Response, get, post, route
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.exceptions import ServiceUnavailableException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -48,7 +50,11 @@ async def login(
     settings: NamedDependency[Settings],
     next: FromQuery[str | None] = None,
 ) -> Redirect:
-    url, attempt_id = await sign_in.begin(next, current_locale())
+    try:
+        url, attempt_id = await sign_in.begin(next, current_locale())
+    except httpx.HTTPError as error:
+        log.error("identity_provider_unreachable", error=type(error).__name__)
+        raise ServiceUnavailableException() from error
     cookie = _cookie(settings, ATTEMPT_COOKIE, attempt_id, ATTEMPT_SECONDS)
     return Redirect(url, status_code=HTTP_303_SEE_OTHER, cookies=[cookie], headers={"Cache-Control": "no-store"})
 

@@ -18,7 +18,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from a11y.inventory import LANGUAGES, load_inventory
+from portal.app import create_app
 from portal.settings import PROJECT_ROOT
+from tests.integration.conftest import PORTAL_URL, check_page
+from tests.integration.test_sign_in import sign_in
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHECKER_TIMEOUT_S = 120
@@ -35,6 +38,18 @@ def describe(message: dict[str, Any], files: dict[str, str]) -> str:
     return line
 
 
+# What each inventory setup step means for a test client (the browser tier has its own, in tests/browser).
+SETUPS = {"signed-in-janis": sign_in}
+
+
+@pytest.fixture
+def client(migrated: Any, live_idp: Any) -> Any:
+    settings = migrated.model_copy(update={"oidc_issuer": live_idp.url, "public_url": PORTAL_URL})
+    with TestClient(create_app(settings), base_url=PORTAL_URL) as test_client:
+        test_client.event_hooks["response"].append(check_page)
+        yield test_client
+
+
 def test_every_inventory_page_is_valid_html(client: TestClient[Litestar], tmp_path: Path) -> None:
     java = shutil.which("java")
     if java is None:
@@ -43,8 +58,10 @@ def test_every_inventory_page_is_valid_html(client: TestClient[Litestar], tmp_pa
 
     files: dict[str, str] = {}
     for language in LANGUAGES:
-        client.cookies.clear()  # the language is chosen by the URL alone, never by an earlier request's cookie
         for entry in load_inventory().entries:
+            client.cookies.clear()  # the language comes from the URL alone, never from an earlier cookie
+            if entry.setup:
+                SETUPS[entry.setup](client)
             url = entry.url(language)
             response = client.get(url)
             assert response.status_code == entry.status, f"{url}: HTTP {response.status_code}"

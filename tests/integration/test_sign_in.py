@@ -151,3 +151,10 @@ def test_a_sign_in_journey_leaves_no_personal_code_in_the_portal_log(capfd, clie
     captured = capfd.readouterr()
     assert '"signed_in"' in captured.err
     assert JANIS not in captured.out + captured.err
+
+
+def test_sign_in_while_the_provider_is_down_is_a_clear_503(migrated):
+    settings = migrated.model_copy(update={"oidc_issuer": "http://127.0.0.1:1"})
+    with TestClient(create_app(settings), base_url=PORTAL_URL) as down:
+        response = down.get("/login?next=/overview", follow_redirects=False)
+    assert response.status_code == 503 and "Pakalpojums pašlaik nav pieejams" in response.text
