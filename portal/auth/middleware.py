@@ -8,18 +8,11 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.auth.sessions import LoadedSession, SessionStore
+from portal.web.cookies import cookie_value
 
 SESSION_COOKIE = "portal_session"
 # Requests a page makes by itself (status polling) send this header; they do not keep a session alive.
 PASSIVE_HEADER = b"x-portal-passive"
-
-
-def cookie_value(headers: dict[bytes, bytes], name: str) -> str | None:
-    for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
 
 
 def session_cookie(value: str, max_age: int, secure: bool) -> bytes:
@@ -38,7 +31,7 @@ class SessionMiddleware:
             return
         headers = dict(scope["headers"])
         state: dict[str, Any] = scope.setdefault("state", {})
-        session_id = cookie_value(headers, SESSION_COOKIE)
+        session_id = cookie_value(headers.get(b"cookie", b"").decode("latin-1"), SESSION_COOKIE)
         session: LoadedSession | None = None
         if session_id:
             sessions: SessionStore = scope["app"].state.sessions

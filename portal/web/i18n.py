@@ -22,6 +22,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.settings import PROJECT_ROOT
+from portal.web.cookies import cookie_value
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
 SUPPORTED = ("lv", "en")
@@ -85,14 +86,6 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str | None
     return _from_accept_language(accept_language or "") or DEFAULT
 
 
-def _cookie_value(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
-
-
 class LocaleMiddleware:
     """Chooses the request's language and remembers an explicit ``?lang=`` choice in a cookie."""
 
@@ -106,7 +99,7 @@ class LocaleMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
-        locale = negotiate(query, _cookie_value(headers.get("cookie", ""), COOKIE), headers.get("accept-language"))
+        locale = negotiate(query, cookie_value(headers.get("cookie", ""), COOKIE), headers.get("accept-language"))
         set_locale(locale)
         scope.setdefault("state", {})["locale"] = locale
         remember = query in SUPPORTED
