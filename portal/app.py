@@ -16,6 +16,11 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 
 from portal.agencies.http import create_http_client
+from portal.agencies.population_register import (
+    HttpPopulationRegister,
+    PopulationRegister,
+    UnconfiguredPopulationRegister,
+)
 from portal.applications import routes as applications_routes
 from portal.auth import routes as auth_routes
 from portal.auth.guards import SignInRequired, sign_in_redirect
@@ -65,6 +70,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     sessions, sign_in = citizen_sign_in(settings, session_backend(settings, db_sessions))
     sandbox_client = create_http_client(settings.sandbox_url) if settings.sandbox_url else None
     clock: Clock = SandboxClock(sandbox_client) if sandbox_client else WallClock()
+    pmlp_client = create_http_client(settings.pmlp_base_url) if settings.pmlp_base_url else None
+    population_register: PopulationRegister = (
+        HttpPopulationRegister(pmlp_client) if pmlp_client else UnconfiguredPopulationRegister()
+    )
     static_prefix = f"/static/{static_version(settings.static_root)}"
     htmx_prefix = f"/static/htmx/{htmx_version(settings.node_modules)}"
 
@@ -75,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             if sandbox_client:
                 await sandbox_client.aclose()
+            if pmlp_client:
+                await pmlp_client.aclose()
             await engine.dispose()
 
     return PortalApp(
@@ -116,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
             "clock": Provide(lambda: clock, use_cache=True, sync_to_thread=False),
+            "population_register": Provide(lambda: population_register, use_cache=True, sync_to_thread=False),
             "sign_in": Provide(lambda: sign_in, use_cache=True, sync_to_thread=False),
         },
         template_config=template_config(create_environment(settings, static_prefix, htmx_prefix)),

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     sandbox_url: str = Field(
         SANDBOX_URL, description="Agency sandbox (dev/test only): its clock is the business clock."
     )
+    pmlp_base_url: str | None = Field(
+        None,
+        description="Population register (PMLP) API, the contract's server URL "
+        "(portal/agencies/contracts/population-register.yaml). Empty in dev/test means the sandbox's "
+        "`{sandbox_url}/pmlp`; required in production.",
+    )
     dev_idp_port: int = Field(8010, description="`make run`: the port the dev identity provider listens on.")
     dev_sandbox_port: int = Field(8020, description="`make run`: the port the agency sandbox listens on.")
     dev_smtp_port: int = Field(8025, description="`make run`: the port the SMTP sink listens on.")
@@ -86,6 +92,9 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'portal.sqlite3'}"
         if not self.secret_key.get_secret_value() and self.environment is not Environment.PRODUCTION:
             self.secret_key = SecretStr(_dev_secret(self.var_dir))
+        if not self.pmlp_base_url:
+            in_sandbox = bool(self.sandbox_url) and self.environment is not Environment.PRODUCTION
+            self.pmlp_base_url = f"{self.sandbox_url.rstrip('/')}/pmlp" if in_sandbox else None
         return self
 
     @property
@@ -110,6 +119,8 @@ class Settings(BaseSettings):
             problems.append("PORTAL_OIDC_CLIENT_SECRET must be the secret registered with the identity provider.")
         if self.sandbox_url:
             problems.append("PORTAL_SANDBOX_URL must be empty: the agency sandbox is for dev and test only.")
+        if not self.pmlp_base_url:
+            problems.append("PORTAL_PMLP_BASE_URL must be set to the population register's API.")
         if not self.cookie_secure:
             problems.append("PORTAL_COOKIE_SECURE must be true: cookies must not travel without TLS.")
         return problems

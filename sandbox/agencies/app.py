@@ -11,8 +11,11 @@ from typing import Literal
 from litestar import Litestar, get, put
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, JSONBody
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import BaseModel
+
+from sandbox.agencies.population_register import population_register_router
 
 START_DAY = dt.date(2026, 11, 20)
 AGENCIES = ("vsaa", "vdeavk", "pasv", "pmlp", "eadrese")
@@ -44,13 +47,13 @@ def read_clock(state: State) -> ClockBody:
 
 
 @put("/_control/clock", sync_to_thread=False)
-def set_clock(state: State, data: ClockBody) -> ClockBody:
+def set_clock(state: State, data: JSONBody[ClockBody]) -> ClockBody:
     _state(state).today = data.today
     return data
 
 
 @put("/_control/faults/{agency:str}", sync_to_thread=False)
-def set_fault(state: State, agency: str, data: FaultBody) -> FaultBody:
+def set_fault(state: State, agency: FromPath[str], data: JSONBody[FaultBody]) -> FaultBody:
     if agency not in AGENCIES:
         raise NotFoundException(f"unknown agency {agency!r}")
     _state(state).faults[agency] = data.mode
@@ -81,7 +84,7 @@ class EchoRequestId:
 
 def create_sandbox() -> Litestar:
     return Litestar(
-        route_handlers=[read_clock, set_clock, set_fault, healthz],
+        route_handlers=[read_clock, set_clock, set_fault, healthz, population_register_router()],
         state=State({"sandbox": SandboxState()}),
         middleware=[EchoRequestId],
     )

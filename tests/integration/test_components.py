@@ -217,6 +217,7 @@ def test_gallery_is_not_in_production(tmp_path: Path, settings: Settings):
         secret_key=secrets.token_urlsafe(30)[:40],
         oidc_issuer="https://idp.example.lv",
         sandbox_url="",
+        pmlp_base_url="https://gateway.example.gov.lv/pmlp",
         cookie_secure=True,
         oidc_client_secret="registered-with-the-provider",
         var_dir=tmp_path / "production-var",

@@ -19,6 +19,7 @@ def production(migrated):
             "secret_key": SecretStr("x" * 48),
             "oidc_issuer": "https://eidas.example.lv",
             "sandbox_url": "",
+            "pmlp_base_url": "https://gateway.example.gov.lv/pmlp",
             "cookie_secure": True,
             "oidc_client_secret": SecretStr("registered-with-the-provider"),
         }
@@ -52,6 +53,7 @@ def test_check_settings_command_says_why(tmp_path):
         "PORTAL_OIDC_ISSUER",
         "PORTAL_SANDBOX_URL",
         "PORTAL_COOKIE_SECURE",
+        "PORTAL_PMLP_BASE_URL",
         "PORTAL_OIDC_CLIENT_SECRET",
     )
     for name in names:

@@ -8,6 +8,7 @@ SAFE_PRODUCTION = dict(
     secret_key=SecretStr("p" * 48),
     oidc_issuer="https://eidas.latvija.gov.lv",
     sandbox_url="",
+    pmlp_base_url="https://gateway.example.gov.lv/pmlp",
     cookie_secure=True,
     oidc_client_secret=SecretStr("registered-with-the-provider"),
 )
@@ -29,6 +30,8 @@ def test_safe_production_settings_pass(tmp_path):
         ({"oidc_issuer": "http://127.0.0.1:8010"}, "PORTAL_OIDC_ISSUER"),
         ({"oidc_issuer": "http://localhost:9999"}, "PORTAL_OIDC_ISSUER"),
         ({"sandbox_url": "http://127.0.0.1:8020"}, "PORTAL_SANDBOX_URL"),
+        ({"pmlp_base_url": None}, "PORTAL_PMLP_BASE_URL"),
+        ({"pmlp_base_url": ""}, "PORTAL_PMLP_BASE_URL"),
         ({"cookie_secure": False}, "PORTAL_COOKIE_SECURE"),
         ({"oidc_client_secret": SecretStr("portal-dev-secret")}, "PORTAL_OIDC_CLIENT_SECRET"),
     ],
@@ -67,6 +70,22 @@ def test_settings_come_from_portal_environment_variables(tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_PORT", "9123")
     settings = Settings(var_dir=tmp_path)
     assert settings.topology == "services" and settings.port == 9123
+
+
+def test_the_population_register_defaults_to_the_sandbox_outside_production(tmp_path, monkeypatch):
+    assert Settings(var_dir=tmp_path).pmlp_base_url == "http://127.0.0.1:8020/pmlp"
+    assert Settings(var_dir=tmp_path, sandbox_url="http://127.0.0.1:9999/").pmlp_base_url == (
+        "http://127.0.0.1:9999/pmlp"
+    )
+    assert Settings(var_dir=tmp_path, sandbox_url="").pmlp_base_url is None
+    monkeypatch.setenv("PORTAL_PMLP_BASE_URL", "https://register.example.lv/pmlp")
+    assert Settings(var_dir=tmp_path).pmlp_base_url == "https://register.example.lv/pmlp"
+
+
+def test_production_never_falls_back_to_the_sandbox_register(tmp_path):
+    settings = production(tmp_path, sandbox_url="http://127.0.0.1:8020", pmlp_base_url="")
+    assert settings.pmlp_base_url is None
+    assert any("PORTAL_PMLP_BASE_URL" in p for p in settings.production_problems())
 
 
 def test_every_setting_is_documented():
