@@ -22,15 +22,28 @@ from portal.agencies.population_register import (
     UnconfiguredPopulationRegister,
 )
 from portal.applications import routes as applications_routes
+from portal.audit import routes as audit_routes
+from portal.assistant import routes as assistant_routes
 from portal.auth import routes as auth_routes
-from portal.auth.guards import SignInRequired, sign_in_redirect
+from portal.auth import session_routes
+from portal.auth.access import NoClientOpen, NotPermitted
+from portal.auth.dependencies import provide_access, provide_audit, provide_subject
+from portal.auth.guards import (
+    SignInRequired,
+    StaffSignInRequired,
+    no_client_redirect,
+    not_permitted_page,
+    sign_in_redirect,
+    staff_sign_in_redirect,
+)
 from portal.auth.middleware import SessionMiddleware
-from portal.auth.wiring import citizen_sign_in, session_backend
+from portal.auth.wiring import session_backend, sign_in_services
 from portal.catalogue import routes as catalogue_routes
 from portal.clock import Clock, SandboxClock, WallClock
 from portal.db.engine import create_engine, provide_db_session, session_factory
 from portal.db.migrate import head_revision
 from portal.overview import routes as overview_routes
+from portal.representation import routes as representation_routes
 from portal.settings import ProductionSettingsError, Settings
 from portal.web import gallery_routes, health_routes, info_routes
 from portal.web.errors import EXCEPTION_HANDLERS
@@ -67,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     engine = create_engine(settings.database_url)
     db_sessions = session_factory(engine)
-    sessions, sign_in = citizen_sign_in(settings, session_backend(settings, db_sessions))
+    sessions, sign_in, staff_sign_in = sign_in_services(settings, session_backend(settings, db_sessions))
     sandbox_client = create_http_client(settings.sandbox_url) if settings.sandbox_url else None
     clock: Clock = SandboxClock(sandbox_client) if sandbox_client else WallClock()
     pmlp_client = create_http_client(settings.pmlp_base_url) if settings.pmlp_base_url else None
@@ -92,12 +105,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             catalogue_routes.home,
             auth_routes.login,
+            auth_routes.step_up,
             auth_routes.callback,
+            auth_routes.staff_login,
+            auth_routes.staff_callback,
             auth_routes.logout,
             auth_routes.backchannel_logout,
             overview_routes.overview,
             overview_routes.session_ended,
+            session_routes.session_status,
+            session_routes.keep_alive,
             applications_routes.applications,
+            audit_routes.activity,
+            representation_routes.representation,
+            assistant_routes.staff,
             info_routes.accessibility,
             info_routes.privacy,
             info_routes.contacts,
@@ -129,6 +150,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "clock": Provide(lambda: clock, use_cache=True, sync_to_thread=False),
             "population_register": Provide(lambda: population_register, use_cache=True, sync_to_thread=False),
             "sign_in": Provide(lambda: sign_in, use_cache=True, sync_to_thread=False),
+            "staff_sign_in": Provide(lambda: staff_sign_in, use_cache=True, sync_to_thread=False),
+            # Who may act for whom, resolved once per request; the subject a request names, checked against it.
+            "access": Provide(provide_access),
+            "subject": Provide(provide_subject),
+            "audit": Provide(provide_audit, sync_to_thread=False),
         },
         template_config=template_config(create_environment(settings, static_prefix, htmx_prefix)),
         csrf_config=CSRFConfig(
@@ -141,7 +167,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
         request_max_body_size=settings.max_body_bytes,
-        exception_handlers={**EXCEPTION_HANDLERS, SignInRequired: sign_in_redirect},
+        exception_handlers={
+            **EXCEPTION_HANDLERS,
+            SignInRequired: sign_in_redirect,
+            StaffSignInRequired: staff_sign_in_redirect,
+            NotPermitted: not_permitted_page,
+            NoClientOpen: no_client_redirect,
+        },
         plugins=[HTMXPlugin()],
         lifespan=[lifespan],
         openapi_config=None,  # the portal publishes no API documentation of itself

@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, dev (the portal and its companions), check-settings."""
+"""The `portal` command: serve, migrate, seed, dev (the portal and its companions), check-settings."""
 
 from __future__ import annotations
 
@@ -33,6 +33,28 @@ def migrate(settings: Settings) -> None:
     print("The database is at the newest schema.")
 
 
+def seed(settings: Settings) -> None:
+    """Dev and test data that lives in the portal's own database: the personas' mandates."""
+    import asyncio
+
+    from portal.db.engine import create_engine, session_factory
+    from portal.representation.seed import seed_mandates
+
+    if settings.is_production:
+        sys.exit("portal seed puts synthetic people in the database: it does not run in production.")
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as db, db.begin():
+                return await seed_mandates(db)
+        finally:
+            await engine.dispose()
+
+    created = asyncio.run(run())
+    print(f"Seeded {created} mandate(s) from sandbox/personas.yaml.")
+
+
 def check_settings(settings: Settings) -> None:
     problems = settings.production_problems()
     for problem in problems:
@@ -45,7 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the portal with granian")
     commands.add_parser("migrate", help="bring the database to the newest schema")
-    commands.add_parser("dev", help="migrate, then start the portal and its dev companions as one process group")
+    commands.add_parser("seed", help="dev/test only: put the personas' mandates in the database (idempotent)")
+    commands.add_parser("dev", help="migrate and seed, then start the portal and its dev companions as one process group")
     commands.add_parser("check-settings", help="exit 1 and say why when production settings are unsafe")
     args = parser.parse_args(argv)
     settings = Settings()
@@ -53,10 +76,13 @@ def main(argv: list[str] | None = None) -> None:
         serve(settings)
     elif args.command == "migrate":
         migrate(settings)
+    elif args.command == "seed":
+        seed(settings)
     elif args.command == "dev":
         from portal.devserver import run_all
 
         migrate(settings)
+        seed(settings)
         sys.exit(run_all(settings))
     elif args.command == "check-settings":
         check_settings(settings)

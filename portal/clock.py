@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -17,6 +17,7 @@ import httpx
 RIGA = ZoneInfo("Europe/Riga")
 
 
+@runtime_checkable  # Litestar checks injected values against their annotation
 class Clock(Protocol):
     async def today(self) -> dt.date: ...
 

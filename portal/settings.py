@@ -22,6 +22,7 @@ DEV_SECRET_FILE = "dev-secret-key"  # noqa: S105 - a file name, not a secret
 DEV_IDP_ISSUER = "http://127.0.0.1:8010"
 SANDBOX_URL = "http://127.0.0.1:8020"
 DEV_OIDC_SECRET = "portal-dev-secret"  # noqa: S105 - the dev identity provider's well-known test secret
+DEV_STAFF_OIDC_SECRET = "portal-staff-dev-secret"  # noqa: S105 - likewise, for the staff client
 
 
 class Topology(StrEnum):
@@ -67,6 +68,12 @@ class Settings(BaseSettings):
     oidc_client_id: str = Field("portal", description="The portal's client id at the identity provider.")
     oidc_client_secret: SecretStr = Field(
         SecretStr(DEV_OIDC_SECRET), description="The portal's client secret at the identity provider."
+    )
+    oidc_staff_client_id: str = Field(
+        "portal-staff", description="The staff side's own client id at the identity provider (VPVKAC assistants)."
+    )
+    oidc_staff_client_secret: SecretStr = Field(
+        SecretStr(DEV_STAFF_OIDC_SECRET), description="The staff side's client secret at the identity provider."
     )
     sandbox_url: str = Field(
         SANDBOX_URL, description="Agency sandbox (dev/test only): its clock is the business clock."
@@ -117,6 +124,10 @@ class Settings(BaseSettings):
             problems.append("PORTAL_OIDC_ISSUER points at the dev identity provider.")
         if self.oidc_client_secret.get_secret_value() in ("", DEV_OIDC_SECRET):
             problems.append("PORTAL_OIDC_CLIENT_SECRET must be the secret registered with the identity provider.")
+        if self.oidc_staff_client_secret.get_secret_value() in ("", DEV_STAFF_OIDC_SECRET):
+            problems.append(
+                "PORTAL_OIDC_STAFF_CLIENT_SECRET must be the staff client's secret registered with the provider."
+            )
         if self.sandbox_url:
             problems.append("PORTAL_SANDBOX_URL must be empty: the agency sandbox is for dev and test only.")
         if not self.pmlp_base_url:

@@ -41,7 +41,9 @@ async def logout_subject(token: str, oidc: OidcClient, jwks: dict[str, Any], see
         raise SignInFailed(f"logout token: {type(error).__name__}") from error
     if "nonce" in claims:
         raise SignInFailed("logout token carries a nonce")
-    if EVENT not in (claims.get("events") or {}):
+    events = claims.get("events")
+    # A JSON object with this member, whose value is a JSON object (2.4): not a list or a string that mentions it.
+    if not isinstance(events, dict) or not isinstance(events.get(EVENT), dict):
         raise SignInFailed("logout token without the back-channel event")
     if abs(time.time() - int(claims["iat"])) > MAX_AGE_SECONDS:
         raise SignInFailed("logout token too old")

@@ -13,6 +13,9 @@ from portal.web.cookies import cookie_value
 SESSION_COOKIE = "portal_session"
 # Requests a page makes by itself (status polling) send this header; they do not keep a session alive.
 PASSIVE_HEADER = b"x-portal-passive"
+# Paths that are never activity, header or not: asking how long the session has left must not lengthen it.
+SESSION_STATUS_PATH = "/session/status"
+PASSIVE_PATHS = frozenset({SESSION_STATUS_PATH})
 
 
 def session_cookie(value: str, max_age: int, secure: bool) -> bytes:
@@ -35,7 +38,8 @@ class SessionMiddleware:
         session: LoadedSession | None = None
         if session_id:
             sessions: SessionStore = scope["app"].state.sessions
-            session = await sessions.load(session_id, activity=PASSIVE_HEADER not in headers)
+            passive = PASSIVE_HEADER in headers or scope["path"] in PASSIVE_PATHS
+            session = await sessions.load(session_id, activity=not passive)
         state["portal_session"] = session
         state["session_lapsed"] = bool(session_id) and session is None
 

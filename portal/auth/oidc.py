@@ -21,6 +21,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="The httpx module is deprecated", category=DeprecationWarning)
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc.errors import JoseError
+from joserfc.jws import extract_compact
 
 from portal.agencies.http import DEFAULT_TIMEOUT
 
@@ -30,6 +31,9 @@ LOA_HIGH = "http://eidas.europa.eu/LoA/high"
 LEVELS = (LOA_LOW, LOA_SUBSTANTIAL, LOA_HIGH)
 CITIZEN_SCOPE = "openid profile personal_code"
 STAFF_SCOPE = "openid profile personal_code staff"
+# Authlib accepts whatever algorithms discovery advertises, and discovery may list "none" (OpenID Connect
+# Discovery allows it for the code flow): the portal decides which signatures it accepts.
+ID_TOKEN_ALGORITHMS = ("RS256", "PS256", "ES256")
 
 
 class SignInFailed(Exception):
@@ -125,6 +129,10 @@ class OidcClient:
             token = await self._app.fetch_access_token(
                 redirect_uri=redirect_uri, code=params["code"], code_verifier=attempt.code_verifier
             )
+            if "id_token" in token:
+                alg = extract_compact(str(token["id_token"]).encode()).headers().get("alg")
+                if alg not in ID_TOKEN_ALGORITHMS:
+                    raise SignInFailed(f"ID token signed with {alg!r}")
             claims = await self._app.parse_id_token(
                 token,
                 nonce=attempt.nonce,

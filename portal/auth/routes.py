@@ -13,11 +13,13 @@ from litestar.exceptions import ServiceUnavailableException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.auth.middleware import SESSION_COOKIE
-from portal.auth.oidc import SignInFailed
+from portal.auth.oidc import LOA_HIGH, LOA_SUBSTANTIAL, SignInFailed
 from portal.auth.service import ATTEMPT_SECONDS, SignInService
 from portal.auth.sessions import LoadedSession, SessionStore
+from portal.people.service import PersonDirectory
 from portal.settings import Settings
 from portal.web.i18n import current_locale
 
@@ -44,14 +46,9 @@ def _after_sign_in(settings: Settings, session: LoadedSession | None) -> list[Co
     return cookies
 
 
-@get("/login")
-async def login(
-    sign_in: NamedDependency[SignInService],
-    settings: NamedDependency[Settings],
-    next: FromQuery[str | None] = None,
-) -> Redirect:
+async def _begin(service: SignInService, settings: Settings, next_path: str | None, minimum_acr: str) -> Redirect:
     try:
-        url, attempt_id = await sign_in.begin(next, current_locale())
+        url, attempt_id = await service.begin(next_path, current_locale(), minimum_acr)
     except httpx.HTTPError as error:
         log.error("identity_provider_unreachable", error=type(error).__name__)
         raise ServiceUnavailableException() from error
@@ -59,12 +56,38 @@ async def login(
     return Redirect(url, status_code=HTTP_303_SEE_OTHER, cookies=[cookie], headers={"Cache-Control": "no-store"})
 
 
-async def _finish(request: Request[Any, Any, Any], service: SignInService, settings: Settings) -> Response[Any]:
+@get("/login")
+async def login(
+    sign_in: NamedDependency[SignInService], settings: NamedDependency[Settings], next: FromQuery[str | None] = None
+) -> Redirect:
+    return await _begin(sign_in, settings, next, LOA_SUBSTANTIAL)
+
+
+@get("/auth/step-up")
+async def step_up(
+    sign_in: NamedDependency[SignInService], settings: NamedDependency[Settings], next: FromQuery[str | None] = None
+) -> Redirect:
+    """Sign in again at high assurance before a weighty act (granting or ending a mandate)."""
+    return await _begin(sign_in, settings, next, LOA_HIGH)
+
+
+@get("/staff/login")
+async def staff_login(
+    staff_sign_in: NamedDependency[SignInService],
+    settings: NamedDependency[Settings],
+    next: FromQuery[str | None] = None,
+) -> Redirect:
+    return await _begin(staff_sign_in, settings, next, LOA_SUBSTANTIAL)
+
+
+async def _finish(
+    request: Request[Any, Any, Any], service: SignInService, settings: Settings, db_session: AsyncSession
+) -> Response[Any]:
     params = {k: v for k, v in request.query_params.items() if k in ("code", "state", "error", "iss")}
     current = current_session(request)
     try:
         session, next_path = await service.finish(
-            request.cookies.get(ATTEMPT_COOKIE), params, current.id if current else None
+            request.cookies.get(ATTEMPT_COOKIE), params, current.id if current else None, PersonDirectory(db_session)
         )
     except SignInFailed as failure:
         log.warning("sign_in_failed", reason=failure.reason)
@@ -78,24 +101,52 @@ async def _finish(request: Request[Any, Any, Any], service: SignInService, setti
 
 @get("/auth/callback")
 async def callback(
-    request: Request[Any, Any, Any], sign_in: NamedDependency[SignInService], settings: NamedDependency[Settings]
+    request: Request[Any, Any, Any],
+    sign_in: NamedDependency[SignInService],
+    settings: NamedDependency[Settings],
+    db_session: NamedDependency[AsyncSession],
 ) -> Response[Any]:
-    return await _finish(request, sign_in, settings)
+    return await _finish(request, sign_in, settings, db_session)
+
+
+@get("/staff/auth/callback")
+async def staff_callback(
+    request: Request[Any, Any, Any],
+    staff_sign_in: NamedDependency[SignInService],
+    settings: NamedDependency[Settings],
+    db_session: NamedDependency[AsyncSession],
+) -> Response[Any]:
+    return await _finish(request, staff_sign_in, settings, db_session)
 
 
 @route("/logout", http_method=["GET", "POST"])
 async def logout(
-    request: Request[Any, Any, Any], sign_in: NamedDependency[SignInService], settings: NamedDependency[Settings]
+    request: Request[Any, Any, Any],
+    sign_in: NamedDependency[SignInService],
+    staff_sign_in: NamedDependency[SignInService],
+    settings: NamedDependency[Settings],
 ) -> Redirect:
-    url = await sign_in.sign_out(current_session(request), current_locale())
+    session = current_session(request)
+    # The provider ends its session for the client that signed this person in.
+    service = staff_sign_in if session and session.data.kind == staff_sign_in.kind else sign_in
+    url = await service.sign_out(session, current_locale())
     return Redirect(url, status_code=HTTP_303_SEE_OTHER, cookies=[_cookie(settings, SESSION_COOKIE, "", 0)])
 
 
 @post("/auth/backchannel-logout", media_type=MediaType.TEXT)
-async def backchannel_logout(request: Request[Any, Any, Any], sign_in: NamedDependency[SignInService]) -> Response[str]:
+async def backchannel_logout(
+    request: Request[Any, Any, Any],
+    sign_in: NamedDependency[SignInService],
+    staff_sign_in: NamedDependency[SignInService],
+) -> Response[str]:
     form = await request.form()
+    token = str(form.get("logout_token", ""))
     try:
-        subject = await sign_in.logout_subject(str(form.get("logout_token", "")))
+        try:
+            subject = await sign_in.logout_subject(token)
+        except SignInFailed:
+            # Not the citizen client's token: it may be the staff client's (its audience differs).
+            subject = await staff_sign_in.logout_subject(token)
     except SignInFailed as failure:
         log.warning("backchannel_logout_refused", reason=failure.reason)
         return Response("invalid logout token", status_code=400, headers={"Cache-Control": "no-store"})

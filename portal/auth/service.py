@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.stores.base import Store
 
 from portal.auth.backchannel import logout_subject
-from portal.auth.oidc import LOA_SUBSTANTIAL, LoginAttempt, OidcClient, SignInFailed
+from portal.auth.oidc import LOA_HIGH, LOA_SUBSTANTIAL, LoginAttempt, OidcClient, SignInFailed
 from portal.auth.sessions import LoadedSession, SessionStore
+from portal.people.service import PersonDirectory
 
 ATTEMPT_SECONDS = 600
 DEFAULT_NEXT = "/overview"
 _SAFE_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_\-.~%?=&;:@!$'()*+,]{0,500}$")
 
 
-def safe_next(value: str | None) -> str:
-    """Only the portal's own paths: anything that could leave the site becomes the overview."""
+def safe_next(value: str | None, default: str = DEFAULT_NEXT) -> str:
+    """Only the portal's own paths: anything that could leave the site becomes the default (the overview)."""
     if value and _SAFE_PATH.match(value) and "//" not in value and "\\" not in value:
         return value
-    return DEFAULT_NEXT
+    return default
 
 
 @dataclass(frozen=True)
@@ -32,22 +35,34 @@ class Urls:
 
 
 class SignInService:
-    def __init__(self, oidc: OidcClient, sessions: SessionStore, attempts: Store, urls: Urls, kind: str) -> None:
+    def __init__(
+        self,
+        oidc: OidcClient,
+        sessions: SessionStore,
+        attempts: Store,
+        urls: Urls,
+        kind: str,
+        default_next: str = DEFAULT_NEXT,
+    ) -> None:
         self._oidc = oidc
         self._sessions = sessions
         self._attempts = attempts
         self._urls = urls
-        self._kind = kind
+        self.kind = kind
+        self._default_next = default_next
 
-    async def begin(self, next_path: str | None, locale: str) -> tuple[str, str]:
-        """Returns the provider URL and the id of this attempt (kept in a short-lived cookie)."""
-        url, attempt = await self._oidc.begin(self._urls.callback, safe_next(next_path), LOA_SUBSTANTIAL, locale)
+    async def begin(self, next_path: str | None, locale: str, minimum_acr: str = LOA_SUBSTANTIAL) -> tuple[str, str]:
+        """Returns the provider URL and the id of this attempt (kept in a short-lived cookie).
+
+        A higher `minimum_acr` is a step-up: the provider asks the person again at that level."""
+        next_path = safe_next(next_path, self._default_next)
+        url, attempt = await self._oidc.begin(self._urls.callback, next_path, minimum_acr, locale)
         attempt_id = secrets.token_urlsafe(24)
         await self._attempts.set(f"login:{attempt_id}", json.dumps(attempt.to_dict()), expires_in=ATTEMPT_SECONDS)
         return url, attempt_id
 
     async def finish(
-        self, attempt_id: str | None, params: dict[str, str], current_session: str | None
+        self, attempt_id: str | None, params: dict[str, str], current_session: str | None, people: PersonDirectory
     ) -> tuple[LoadedSession, str]:
         """A new session and where to go; raises SignInFailed and creates nothing when anything is wrong."""
         if not attempt_id or len(attempt_id) > 64:
@@ -59,20 +74,36 @@ class SignInService:
             raise SignInFailed("unknown or used login attempt")
         attempt = LoginAttempt(**json.loads(raw))
         identity = await self._oidc.complete(attempt, params, self._urls.callback)
-        if self._kind == "staff" and not identity.role:
+        if self.kind == "staff" and not identity.role:
             raise SignInFailed("not staff")
+        person = await people.meet(identity.personal_code, identity.given_name, identity.family_name)
         claims = {
+            "person_id": str(person.id),
             "personal_code": identity.personal_code,
             "given_name": identity.given_name,
             "family_name": identity.family_name,
             "acr": identity.acr,
+            "authenticated_at": self._sessions.now().isoformat(),
             "id_token": identity.id_token,
             "sid": identity.session_id,
             "role": identity.role,
             "organisation": identity.organisation,
         }
-        session = await self._sessions.start(identity.subject, self._kind, claims, replaces=current_session)
+        carried = await self._values_to_carry(current_session, identity.subject)
+        session = await self._sessions.start(identity.subject, self.kind, claims, replaces=current_session)
+        if carried:
+            session.data.values.update(carried)
+            await self._sessions.update(session)
         return session, attempt.next_path
+
+    async def _values_to_carry(self, current_session: str | None, subject: str) -> dict[str, Any]:
+        """A step-up by the same person keeps their choices (whom they act for); anyone else starts afresh."""
+        if not current_session:
+            return {}
+        current = await self._sessions.load(current_session, activity=False)
+        if current is None or current.data.subject != subject or current.data.kind != self.kind:
+            return {}
+        return dict(current.data.values)
 
     async def sign_out(self, session: LoadedSession | None, locale: str) -> str:
         """Ends the portal session first, then returns where the provider ends its own."""
@@ -87,3 +118,15 @@ class SignInService:
 
     async def end_all_for(self, subject: str) -> int:
         return await self._sessions.end_all_for(subject)
+
+
+STEP_UP_WINDOW = dt.timedelta(minutes=15)
+
+
+def recently_high(session: LoadedSession, now: dt.datetime) -> bool:
+    """Signed in at high assurance within STEP_UP_WINDOW: what granting or ending a mandate requires."""
+    claims = session.data.claims
+    at = claims.get("authenticated_at")
+    if claims.get("acr") != LOA_HIGH or not at:
+        return False
+    return now - dt.datetime.fromisoformat(str(at)) <= STEP_UP_WINDOW

@@ -53,6 +53,17 @@ class LoadedSession:
     id: str
     data: SessionData
     expires_at: dt.datetime
+    loaded_at: dt.datetime  # by the store's clock, so `expires_in` needs no clock of its own
+
+    @property
+    def expires_in(self) -> int:
+        """Whole seconds left when the session was loaded (the page's timeout warning counts from this)."""
+        return max(0, int((self.expires_at - self.loaded_at).total_seconds()))
+
+    @property
+    def idle_seconds(self) -> int:
+        """The idle limit of this kind of session, which "Continue" in the timeout warning starts again."""
+        return int(SessionStore.limits(self.data.kind).idle.total_seconds())
 
 
 def _utcnow() -> dt.datetime:
@@ -63,6 +74,9 @@ class SessionStore:
     def __init__(self, store: Store, now: Callable[[], dt.datetime] = _utcnow) -> None:
         self._store = store
         self._now = now
+
+    def now(self) -> dt.datetime:
+        return self._now()
 
     @staticmethod
     def limits(kind: str) -> SessionLimits:
@@ -89,7 +103,7 @@ class SessionStore:
         session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
         await self._save(session_id, data)
         await self._index(subject, add=session_id)
-        return LoadedSession(session_id, data, self._expires_at(data))
+        return LoadedSession(session_id, data, self._expires_at(data), dt.datetime.fromisoformat(now))
 
     async def load(self, session_id: str, activity: bool) -> LoadedSession | None:
         """The live session for an id, or None; `activity` marks a request the person made themselves."""
@@ -106,7 +120,14 @@ class SessionStore:
         if activity and now - dt.datetime.fromisoformat(data.last_active) >= ACTIVITY_WRITE_INTERVAL:
             data.last_active = now.isoformat()
             await self._save(session_id, data)
-        return LoadedSession(session_id, data, self._expires_at(data))
+        return LoadedSession(session_id, data, self._expires_at(data), now)
+
+    async def renew(self, session: LoadedSession) -> LoadedSession:
+        """Activity the person asked for ("Continue" in the timeout warning): written now, whatever the interval."""
+        now = self._now()
+        session.data.last_active = now.isoformat()
+        await self._save(session.id, session.data)
+        return LoadedSession(session.id, session.data, self._expires_at(session.data), now)
 
     async def update(self, session: LoadedSession) -> None:
         await self._save(session.id, session.data)

@@ -6,7 +6,7 @@ from litestar.stores.base import Store
 from litestar.stores.redis import RedisStore
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from portal.auth.oidc import CITIZEN_SCOPE, OidcClient
+from portal.auth.oidc import CITIZEN_SCOPE, STAFF_SCOPE, OidcClient
 from portal.auth.service import SignInService, Urls
 from portal.auth.sessions import SessionStore
 from portal.db.store import DatabaseStore
@@ -20,11 +20,21 @@ def session_backend(settings: Settings, db_sessions: async_sessionmaker[AsyncSes
     return DatabaseStore(db_sessions, namespace="sessions")
 
 
-def citizen_sign_in(settings: Settings, backend: Store) -> tuple[SessionStore, SignInService]:
+def sign_in_services(settings: Settings, backend: Store) -> tuple[SessionStore, SignInService, SignInService]:
+    """The session store and the two sign-ins: citizens, and staff through their own client registration."""
     sessions = SessionStore(backend)
-    oidc = OidcClient(
+    base = settings.public_url.rstrip("/")
+    citizen = OidcClient(
         settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret.get_secret_value(), CITIZEN_SCOPE
     )
-    base = settings.public_url.rstrip("/")
-    urls = Urls(callback=f"{base}/auth/callback", after_logout=f"{base}/")
-    return sessions, SignInService(oidc, sessions, backend, urls, kind="citizen")
+    staff = OidcClient(
+        settings.oidc_issuer,
+        settings.oidc_staff_client_id,
+        settings.oidc_staff_client_secret.get_secret_value(),
+        STAFF_SCOPE,
+    )
+    return (
+        sessions,
+        SignInService(citizen, sessions, backend, Urls(f"{base}/auth/callback", f"{base}/"), kind="citizen"),
+        SignInService(staff, sessions, backend, Urls(f"{base}/staff/auth/callback", f"{base}/"), kind="staff"),
+    )

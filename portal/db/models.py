@@ -4,4 +4,9 @@ from __future__ import annotations
 
 
 def import_all_models() -> None:
-    import portal.db.store  # noqa: F401  (registers its tables on Base.metadata)
+    # Each import registers its tables on Base.metadata.
+    import portal.assistant.models
+    import portal.audit.models
+    import portal.db.store
+    import portal.people.models
+    import portal.representation.models  # noqa: F401

@@ -1,21 +1,20 @@
-"""The signed-in home."""
+"""The signed-in home, for me or for the person I act for."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request, get
+from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from portal.auth.access import Access, Subject
 from portal.auth.guards import signed_in
-from portal.auth.routes import current_session
 from portal.auth.service import safe_next
 
 
-@get("/overview", guards=[signed_in])
-async def overview(request: Request[Any, Any, Any]) -> Template:
-    return Template("pages/overview.html", context={"person": current_session(request)})
+@get("/overview", guards=[signed_in], sync_to_thread=False)
+def overview(access: NamedDependency[Access], subject: NamedDependency[Subject]) -> Template:
+    return Template("pages/overview.html", context={"access": access, "subject": subject})
 
 
 @get("/session-ended", sync_to_thread=False)

@@ -64,6 +64,14 @@ CSRF_TEXT = ErrorText(
     ),
 )
 
+NOT_PERMITTED_TEXT = ErrorText(
+    N_("You cannot act for this person"),
+    N_(
+        "You can see and do things only for yourself and for the people you represent. Check whom you act for "
+        "on the page “Acting for someone”."
+    ),
+)
+
 
 def error_text(status: int, detail: str = "") -> ErrorText:
     if status == 403 and "CSRF" in detail:
@@ -73,7 +81,7 @@ def error_text(status: int, detail: str = "") -> ErrorText:
     return ERRORS[400] if 400 <= status < 500 else ERRORS[500]
 
 
-def _page(request: Request[Any, Any, Any], status: int, text: ErrorText) -> Response[Any]:
+def error_page(request: Request[Any, Any, Any], status: int, text: ErrorText) -> Response[Any]:
     return Template(
         template_name="pages/error.html",
         context={"status": status, "error": text},
@@ -87,12 +95,12 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     status = exc.status_code
     if status >= 500:
         log.error("server_error", status=status, path=request.url.path, error=type(exc).__name__)
-    return _page(request, status, error_text(status, str(exc.detail)))
+    return error_page(request, status, error_text(status, str(exc.detail)))
 
 
 def unexpected_exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled_error", path=request.url.path, error=type(exc).__name__)
-    return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, ERRORS[500])
+    return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR, ERRORS[500])
 
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {

@@ -3,7 +3,6 @@ an htmx round trip. Not in production: a guard answers 404 there."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from litestar import Request, Router, get, post
@@ -21,13 +20,8 @@ PAGE = "pages/components.html"
 VARY = {"Vary": "HX-Request"}
 
 
-SESSION = dt.timedelta(minutes=30)
-
-
 def page_context(demo: dict[str, Any], **flags: bool) -> dict[str, Any]:
-    # The gallery has no session of its own: the timeout dialog is shown against a pretend one that starts now.
-    expires_at = (dt.datetime.now(dt.UTC) + SESSION).isoformat(timespec="seconds")
-    return {"demo": demo, "session_expires_at": expires_at, **flags}
+    return {"demo": demo, **flags}
 
 
 def not_in_production(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

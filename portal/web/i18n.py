@@ -16,11 +16,14 @@ from urllib.parse import parse_qsl
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+from babel.dates import get_datetime_format
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.clock import RIGA
 from portal.settings import PROJECT_ROOT
 from portal.web.cookies import cookie_value
 
@@ -118,6 +121,20 @@ class LocaleMiddleware:
 def format_date(value: dt.date, style: str = "long") -> str:
     """`2026. gada 20. novembris` in Latvian, `20 November 2026` in English."""
     return babel_format_date(value, format=style, locale=FORMAT_LOCALES[current_locale()])
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """A moment in Riga time: `2026. gada 20. novembris 14:05` in Latvian, `20 November 2026, 14:05` in English.
+
+    A naive value is taken as UTC, which is how SQLite gives back what was stored with a time zone."""
+    locale = FORMAT_LOCALES[current_locale()]
+    local = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(RIGA)
+    return (
+        str(get_datetime_format("long", locale=locale))
+        .replace("'", "")
+        .replace("{0}", babel_format_time(local, format="short", locale=locale))
+        .replace("{1}", babel_format_date(local.date(), format="long", locale=locale))
+    )
 
 
 def format_money(amount: Decimal | float | int, currency: str = "EUR") -> str:

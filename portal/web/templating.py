@@ -13,6 +13,7 @@ from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from portal.auth.access import subject_url
 from portal.settings import PROJECT_ROOT, Settings
 from portal.web import i18n
 
@@ -72,9 +73,11 @@ def create_environment(settings: Settings, static_prefix: str, htmx_prefix: str)
         language_switch_url=language_switch_url,
         current_locale=i18n.current_locale,
         show_component_gallery=not settings.is_production,
+        subject_url=subject_url,
     )
     env.filters.update(
         date=i18n.format_date,
+        datetime=i18n.format_datetime,
         money=i18n.format_money,
         number=i18n.format_number,
     )

@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 
 from portal.app import create_app
 from portal.db.migrate import upgrade
+from portal.representation.seed import seed_mandates
 from portal.settings import Settings
 from tests.pagecheck import page_problems
 from tests.ports import free_port
@@ -77,3 +78,31 @@ def live_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     yield server
     server.stop()
+
+
+@pytest.fixture
+def live_settings(migrated: Settings, live_idp: Server, live_sandbox: Server) -> Settings:
+    """Settings for an app that signs in through the dev IdP and asks the sandbox's agencies."""
+    return migrated.model_copy(
+        update={
+            "oidc_issuer": live_idp.url,
+            "public_url": PORTAL_URL,
+            "sandbox_url": live_sandbox.url,
+            "pmlp_base_url": f"{live_sandbox.url}/pmlp",
+        }
+    )
+
+
+@pytest.fixture
+def live_client(live_settings: Settings) -> Iterator[TestClient[Litestar]]:
+    """The integration client on `live_settings`, with the personas' mandates seeded (`portal seed`)."""
+    app = create_app(live_settings)
+    with TestClient(app, base_url=PORTAL_URL) as test_client:
+        test_client.blocking_portal.call(_seed, app)
+        test_client.event_hooks["response"].append(check_page)
+        yield test_client
+
+
+async def _seed(app: Litestar) -> None:
+    async with app.state.db_sessions() as db, db.begin():
+        await seed_mandates(db)

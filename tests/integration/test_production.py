@@ -22,6 +22,7 @@ def production(migrated):
             "pmlp_base_url": "https://gateway.example.gov.lv/pmlp",
             "cookie_secure": True,
             "oidc_client_secret": SecretStr("registered-with-the-provider"),
+            "oidc_staff_client_secret": SecretStr("staff-registered-with-the-provider"),
         }
     )
 
@@ -55,6 +56,7 @@ def test_check_settings_command_says_why(tmp_path):
         "PORTAL_COOKIE_SECURE",
         "PORTAL_PMLP_BASE_URL",
         "PORTAL_OIDC_CLIENT_SECRET",
+        "PORTAL_OIDC_STAFF_CLIENT_SECRET",
     )
     for name in names:
         assert name in result.stderr

@@ -21,9 +21,10 @@ def client(migrated, live_idp):
         yield test_client
 
 
-def provider_round_trip(client, next_path="/overview", personal_code=JANIS, acr="substantial"):
-    """Starts at /login, signs in on the provider's page, and returns the callback URL it sends back."""
-    start = client.get("/login", params={"next": next_path}, follow_redirects=False)
+def provider_round_trip(client, next_path="/overview", personal_code=JANIS, acr="substantial", start_at="/login"):
+    """Starts at /login (or /auth/step-up, /staff/login), signs in on the provider's page, and returns the
+    callback URL it sends back."""
+    start = client.get(start_at, params={"next": next_path}, follow_redirects=False)
     assert start.status_code == 303
     with httpx.Client(timeout=5) as browser:
         response = browser.get(start.headers["location"])

@@ -11,6 +11,7 @@ SAFE_PRODUCTION = dict(
     pmlp_base_url="https://gateway.example.gov.lv/pmlp",
     cookie_secure=True,
     oidc_client_secret=SecretStr("registered-with-the-provider"),
+    oidc_staff_client_secret=SecretStr("staff-registered-with-the-provider"),
 )
 
 
@@ -34,6 +35,7 @@ def test_safe_production_settings_pass(tmp_path):
         ({"pmlp_base_url": ""}, "PORTAL_PMLP_BASE_URL"),
         ({"cookie_secure": False}, "PORTAL_COOKIE_SECURE"),
         ({"oidc_client_secret": SecretStr("portal-dev-secret")}, "PORTAL_OIDC_CLIENT_SECRET"),
+        ({"oidc_staff_client_secret": SecretStr("portal-staff-dev-secret")}, "PORTAL_OIDC_STAFF_CLIENT_SECRET"),
     ],
 )
 def test_production_refuses_dev_parts(tmp_path, override, mentions):

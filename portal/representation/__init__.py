@@ -1,0 +1,1 @@
+"""Acting for someone else: register relations (parents, guardians) and natural-person mandates."""
