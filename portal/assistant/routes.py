@@ -46,7 +46,11 @@ def _see_other(path: str) -> Redirect:
     return Redirect(path, status_code=HTTP_303_SEE_OTHER, headers=NO_STORE)
 
 
-async def _remember(request: Request[Any, Any, Any], identification_id: str | None) -> None:
+async def _remember(request: Request[Any, Any, Any], db_session: AsyncSession, identification_id: str | None) -> None:
+    """Points the staff session at the identification (or at none). The request's transaction is committed first:
+    the session store writes through its own connection, which on SQLite would wait for this transaction's write
+    lock, and a session must never point at an identification that was not saved."""
+    await db_session.commit()
     session = signed_in_session(request)
     if identification_id:
         session.data.values[CLIENT_IDENTIFICATION] = identification_id
@@ -101,7 +105,7 @@ async def open_client(
             log.warning("client_not_opened_register_unavailable")
             unavailable = error.reason
         else:
-            await _remember(request, str(client.basis_ref))
+            await _remember(request, db_session, str(client.basis_ref))
             log.info("client_opened", identification=str(client.basis_ref))
             return _see_other(f"/overview?for={client.person_id}")
     status = HTTP_503_SERVICE_UNAVAILABLE if unavailable else HTTP_400_BAD_REQUEST
@@ -117,7 +121,7 @@ async def close_client(
     population_register: NamedDependency[PopulationRegister],
 ) -> Redirect:
     closed = await AssistantWorkflow(db_session, population_register, audit).close(access)
-    await _remember(request, None)
+    await _remember(request, db_session, None)
     if closed:
         log.info("client_closed", identification=str(closed.basis_ref))
     return _see_other("/staff")
