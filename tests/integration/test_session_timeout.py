@@ -1,8 +1,8 @@
 """The session timeout warning (WCAG 2.2.1) over HTTP: asking how long is left is never activity, "Continue"
 renews the session at once, signed-in pages carry the warning, and forms can state the limit without JavaScript.
 
-Sign-in goes through the real dev identity provider; the session store's clock is replaced by one the tests
-move, so half an hour passes in no time.
+Sign-in goes through the real dev identity provider (the overview asks the agency sandbox); the session
+store's clock is replaced by one the tests move, so half an hour passes in no time.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from portal.web import i18n
 from portal.web.templating import create_environment
 from tests.integration.conftest import PORTAL_URL, check_page
 from tests.integration.test_sign_in import sign_in
-from tests.servers import Server
 
 CITIZEN_IDLE = 30 * 60
 SIGNED_OUT = {"signed_in": False, "expires_in": 0}
@@ -48,9 +47,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(migrated: Settings, live_idp: Server, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Litestar:
-    settings = migrated.model_copy(update={"oidc_issuer": live_idp.url, "public_url": PORTAL_URL})
-    app = create_app(settings)
+def app(live_settings: Settings, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Litestar:
+    app = create_app(live_settings)
     # One store serves the sign-in, the middleware and keep-alive; its clock is the one thing replaced.
     monkeypatch.setattr(app.state.sessions, "_now", clock)
     return app
