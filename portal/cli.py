@@ -38,16 +38,18 @@ def seed(settings: Settings) -> None:
     import asyncio
 
     from portal.db.engine import create_engine, session_factory
-    from portal.representation.seed import seed_mandates
+    from portal.representation.seed import load_personas, seed_mandates
 
     if settings.is_production:
         sys.exit("portal seed puts synthetic people in the database: it does not run in production.")
+
+    personas = load_personas()
 
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
             async with session_factory(engine)() as db, db.begin():
-                return await seed_mandates(db)
+                return await seed_mandates(db, personas)
         finally:
             await engine.dispose()
 
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("serve", help="serve the portal with granian")
     commands.add_parser("migrate", help="bring the database to the newest schema")
     commands.add_parser("seed", help="dev/test only: put the personas' mandates in the database (idempotent)")
-    commands.add_parser("dev", help="migrate and seed, then start the portal and its dev companions as one process group")
+    commands.add_parser("dev", help="migrate and seed, then start the portal and its companions as one process group")
     commands.add_parser("check-settings", help="exit 1 and say why when production settings are unsafe")
     args = parser.parse_args(argv)
     settings = Settings()

@@ -56,7 +56,10 @@ class SignInService:
 
         A higher `minimum_acr` is a step-up: the provider asks the person again at that level."""
         next_path = safe_next(next_path, self._default_next)
-        url, attempt = await self._oidc.begin(self._urls.callback, next_path, minimum_acr, locale)
+        # A step-up also asks with prompt=login: with a live provider session the essential acr claim alone did
+        # not make the dev provider ask again (found in tests/browser/test_representation_browser.py).
+        step_up = minimum_acr != LOA_SUBSTANTIAL
+        url, attempt = await self._oidc.begin(self._urls.callback, next_path, minimum_acr, locale, force=step_up)
         attempt_id = secrets.token_urlsafe(24)
         await self._attempts.set(f"login:{attempt_id}", json.dumps(attempt.to_dict()), expires_in=ATTEMPT_SECONDS)
         return url, attempt_id

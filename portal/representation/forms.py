@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from portal.people.personal_code import is_valid_personal_code, normalise
-from portal.representation.service import AGENCIES
+from portal.representation.service import AGENCIES, MandateRefused
 from portal.web.form_input import DateInputField, error_summary_items, field_errors
 from portal.web.forms import PortalForm
 from portal.web.i18n import N_, gettext
@@ -38,7 +38,7 @@ class MandateForm(PortalForm):
         validate_choice=False,
         validators=[AnyOf([c.value for c in SCOPE_CHOICES], message=N_("Choose what the mandate covers."))],
     )
-    agencies = SelectMultipleField(choices=[(code, code) for code in AGENCIES], validate_choice=False)
+    agencies = SelectMultipleField(choices=[SelectChoice(code, code) for code in AGENCIES], validate_choice=False)
     valid_until = DateInputField(required_message=N_("Enter the date the mandate ends."))
 
     def validate_holder_code(self, field: Field) -> None:
@@ -56,10 +56,14 @@ class MandateForm(PortalForm):
             raise ValidationError(N_("Choose the agencies from the list."))
 
 
-def mandate_form_context(form: MandateForm, refusal: str | None = None) -> dict[str, Any]:
+def mandate_form_context(form: MandateForm, refusal: MandateRefused | None = None) -> dict[str, Any]:
+    """Plain values for the page; a refusal from the rules shows by its field like any other error."""
     summary = error_summary_items(form)
+    errors = field_errors(form)
     if refusal:
-        summary.append({"href": "#holder_code", "text": gettext(refusal)})
+        anchor = "valid_until-day" if refusal.field == "valid_until" else refusal.field
+        summary.append({"href": f"#{anchor}", "text": gettext(refusal.reason)})
+        errors[refusal.field] = gettext(refusal.reason)
     return {
         "values": {
             "holder_code": form.holder_code.data or "",
@@ -69,7 +73,7 @@ def mandate_form_context(form: MandateForm, refusal: str | None = None) -> dict[
         },
         "scope_choices": [{"value": c.value, "text": gettext(c.label)} for c in SCOPE_CHOICES],
         "agency_choices": [{"value": code, "text": gettext(AGENCY_NAMES[code])} for code in AGENCIES],
-        "errors": field_errors(form) | ({"holder_code": gettext(refusal)} if refusal else {}),
+        "errors": errors,
         "error_parts": form.valid_until.error_parts,
         "summary": summary,
     }

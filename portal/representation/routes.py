@@ -117,7 +117,7 @@ async def grant_mandate(
 ) -> Template | Redirect:
     _citizen(access)
     form = MandateForm(await request.form())
-    refusal = None
+    refusal: MandateRefused | None = None
     if form.validate():
         if step_up := _step_up(request, "/representation/mandates/new"):
             return step_up
@@ -128,7 +128,7 @@ async def grant_mandate(
                 await clock.today(),
             )  # fmt: skip
         except MandateRefused as refused:
-            refusal = refused.reason
+            refusal = refused
         else:
             return _see_other("/representation?done=granted")
     context = {"form": mandate_form_context(form, refusal)}

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.representation.models import Mandate
+from portal.web.i18n import N_
 
 AGENCIES = ("VSAA", "VDEAVK", "PASV")
 LONGEST_MANDATE = dt.timedelta(days=5 * 366)
@@ -23,9 +24,10 @@ def _utcnow() -> dt.datetime:
 class MandateRefused(Exception):
     """A grant the rules do not allow; `reason` is a message id for the page."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, field: str = "holder_code") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.field = field  # the form field the message belongs to
 
 
 @dataclass(frozen=True)
@@ -53,20 +55,22 @@ class MandateService:
         )
         return result.scalars().all()
 
-    async def grant(self, grantor_id: uuid.UUID, grant: Grant, today: dt.date) -> Mandate:
+    async def grant(
+        self, grantor_id: uuid.UUID, grant: Grant, today: dt.date, mandate_id: uuid.UUID | None = None
+    ) -> Mandate:
         if grant.holder_id == grantor_id:
-            raise MandateRefused("You cannot grant a mandate to yourself.")
+            raise MandateRefused(N_("You cannot grant a mandate to yourself."))
         if grant.valid_until < today:
-            raise MandateRefused("The end date must be today or later.")
+            raise MandateRefused(N_("The end date must be today or later."), "valid_until")
         if grant.valid_until > today + LONGEST_MANDATE:
-            raise MandateRefused("A mandate can last at most five years.")
+            raise MandateRefused(N_("A mandate can last at most five years."), "valid_until")
         if any(agency not in AGENCIES for agency in grant.agencies):
-            raise MandateRefused("Choose the agencies from the list.")
+            raise MandateRefused(N_("Choose the agencies from the list."), "agencies")
         live = await self.granted_by(grantor_id, today)
         if any(m.holder_id == grant.holder_id for m in live):
-            raise MandateRefused("This person already holds a mandate from you. End it first to grant a new one.")
+            raise MandateRefused(N_("This person already holds a mandate from you. End it first to grant a new one."))
         mandate = Mandate(
-            id=uuid.uuid4(),
+            id=mandate_id or uuid.uuid4(),
             grantor_id=grantor_id,
             holder_id=grant.holder_id,
             agencies=sorted(grant.agencies),

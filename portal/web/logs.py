@@ -23,7 +23,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Both formats of the Latvian personal code (DDMMYY-CNNNK and 32NNNN-NNNNN), with or without the hyphen.
-_PERSONAL_CODE = re.compile(r"(?<!\d)\d{6}-?\d{5}(?!\d)")
+# With the hyphen a code is unmistakable anywhere; eleven bare digits count only as a token of their own, since
+# request ids (hex) often hold such a run.
+_PERSONAL_CODE = re.compile(r"(?<!\d)\d{6}-\d{5}(?!\d)|(?<![0-9A-Za-z])\d{11}(?![0-9A-Za-z])")
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 

@@ -134,6 +134,11 @@ def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
         )
         if migrated.returncode != 0:
             pytest.fail(f"`portal migrate` failed:\n{migrated.stdout}\n{migrated.stderr}")
+        seeded = subprocess.run(
+            [python, "-m", "portal", "seed"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+        )
+        if seeded.returncode != 0:
+            pytest.fail(f"`portal seed` failed:\n{seeded.stdout}\n{seeded.stderr}")
         servers["portal"] = spawn("portal", [python, "-m", "portal", "serve"], env, portal_url, root)
         wait_until_ready(servers["sandbox"], "/healthz")
         wait_until_ready(servers["idp"], "/.well-known/openid-configuration")
@@ -184,33 +189,70 @@ def new_context(browser: Browser, browser_context_args: dict[str, Any]) -> Itera
 # wrong state.
 SETUPS: dict[str, Callable[[BrowserContext], None]] = {}
 JANIS = "150162-12342"
+ILZE = "220470-16382"
+RASMA = "011245-11123"
 _SIGNED_IN_COOKIES: dict[str, list[Any]] = {}
+_DONE: set[str] = set()  # setup steps that change data once per session
 
 
-def sign_in_through_the_provider(context: BrowserContext, personal_code: str) -> None:
-    """Signs in on the dev identity provider's own page, as a person would."""
+def sign_in_through_the_provider(context: BrowserContext, personal_code: str, level: str = "substantial") -> None:
+    """Signs in on the dev identity provider's own page, as a person would (level: low, substantial, high)."""
     page = context.new_page()
     page.goto("/login?next=/overview")
     page.get_by_label("Personas kods").select_option(personal_code)
+    page.locator(f"input[name=acr][value$='/{level}']").check()
     page.get_by_role("button", name="Pieslēgties").click()
     page.wait_for_url("**/overview")
     page.close()
 
 
-def signed_in_as(personal_code: str) -> Callable[[BrowserContext], None]:
-    """Signs in once per persona and session; later contexts get the same portal session cookie."""
+def signed_in_as(
+    personal_code: str, level: str = "substantial", then: Callable[[Page], None] | None = None
+) -> Callable[[BrowserContext], None]:
+    """Signs in once per setup and session (and does `then`, e.g. choose whom to act for); later contexts get
+    the same portal session cookie."""
+    key = f"{personal_code}:{level}:{then.__name__ if then else ''}"
 
     def setup(context: BrowserContext) -> None:
-        if personal_code not in _SIGNED_IN_COOKIES:
-            sign_in_through_the_provider(context, personal_code)
-            _SIGNED_IN_COOKIES[personal_code] = [c for c in context.cookies() if c["name"] == "portal_session"]
+        if key not in _SIGNED_IN_COOKIES:
+            sign_in_through_the_provider(context, personal_code, level)
+            if then:
+                page = context.new_page()
+                then(page)
+                page.close()
+            _SIGNED_IN_COOKIES[key] = [c for c in context.cookies() if c["name"] == "portal_session"]
         else:
-            context.add_cookies(_SIGNED_IN_COOKIES[personal_code])
+            context.add_cookies(_SIGNED_IN_COOKIES[key])
 
     return setup
 
 
+def act_for_rasma(page: Page) -> None:
+    page.goto("/representation")
+    page.get_by_role("button", name="Rīkoties personas Rasma Liepa vārdā").click()
+    page.wait_for_url("**/overview?for=*")
+
+
+def rasma_after_ilze_read_her_data(context: BrowserContext) -> None:
+    """Rasma signed in, after Ilze (once per session) opened Rasma's overview by the seeded mandate, so that
+    "who used my data" has rows."""
+    if "ilze-read-rasma" not in _DONE:
+        sign_in_through_the_provider(context, ILZE)
+        page = context.new_page()
+        page.goto("/representation")
+        page.get_by_role("link", name="Pārskats: Rasma Liepa").click()
+        page.wait_for_url("**/overview?for=*")
+        page.close()
+        context.clear_cookies()
+        _DONE.add("ilze-read-rasma")
+    signed_in_as(RASMA)(context)
+
+
 SETUPS["signed-in-janis"] = signed_in_as(JANIS)
+SETUPS["signed-in-ilze"] = signed_in_as(ILZE)
+SETUPS["signed-in-rasma-high"] = signed_in_as(RASMA, level="high")
+SETUPS["ilze-acting-for-rasma"] = signed_in_as(ILZE, then=act_for_rasma)
+SETUPS["rasma-after-ilze-read-her-data"] = rasma_after_ilze_read_her_data
 
 
 def prepare(context: BrowserContext, entry: Entry) -> BrowserContext:

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 
 from portal.app import create_app
 from portal.db.migrate import upgrade
-from portal.representation.seed import seed_mandates
+from portal.representation.seed import load_personas, seed_mandates
 from portal.settings import Settings
 from tests.pagecheck import page_problems
 from tests.ports import free_port
@@ -105,4 +105,4 @@ def live_client(live_settings: Settings) -> Iterator[TestClient[Litestar]]:
 
 async def _seed(app: Litestar) -> None:
     async with app.state.db_sessions() as db, db.begin():
-        await seed_mandates(db)
+        await seed_mandates(db, load_personas())

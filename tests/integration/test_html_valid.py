@@ -10,6 +10,8 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from a11y.inventory import LANGUAGES, load_inventory
-from portal.app import create_app
 from portal.settings import PROJECT_ROOT
-from tests.integration.conftest import PORTAL_URL, check_page
+from tests.integration.test_activity_page import rasma_after_ilze_read_her_data
 from tests.integration.test_sign_in import sign_in
+
+ILZE, RASMA = "220470-16382", "011245-11123"
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHECKER_TIMEOUT_S = 120
@@ -38,16 +41,28 @@ def describe(message: dict[str, Any], files: dict[str, str]) -> str:
     return line
 
 
+def _act_for_rasma(client: TestClient[Litestar]) -> None:
+    sign_in(client, personal_code=ILZE)
+    page = client.get("/representation").text
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page)
+    rasma = re.search(r'name="person" value="([0-9a-f-]{36})">\s*<button[^>]*>[^<]*Rasma', page)
+    assert token and rasma, "Ilze's representation page offers to act for Rasma"
+    client.post("/representation/acting-for", data={"_csrf_token": token.group(1), "person": rasma.group(1)})
+
+
 # What each inventory setup step means for a test client (the browser tier has its own, in tests/browser).
-SETUPS = {"signed-in-janis": sign_in}
+SETUPS: dict[str, Callable[[TestClient[Litestar]], Any]] = {
+    "signed-in-janis": sign_in,
+    "signed-in-ilze": partial(sign_in, personal_code=ILZE),
+    "signed-in-rasma-high": partial(sign_in, personal_code=RASMA, acr="high"),
+    "ilze-acting-for-rasma": _act_for_rasma,
+    "rasma-after-ilze-read-her-data": rasma_after_ilze_read_her_data,
+}
 
 
 @pytest.fixture
-def client(migrated: Any, live_idp: Any) -> Any:
-    settings = migrated.model_copy(update={"oidc_issuer": live_idp.url, "public_url": PORTAL_URL})
-    with TestClient(create_app(settings), base_url=PORTAL_URL) as test_client:
-        test_client.event_hooks["response"].append(check_page)
-        yield test_client
+def client(live_client: TestClient[Litestar]) -> TestClient[Litestar]:
+    return live_client
 
 
 def test_every_inventory_page_is_valid_html(client: TestClient[Litestar], tmp_path: Path) -> None:
