@@ -95,21 +95,6 @@ def portal_env(tmp_path: Path, portal_url: str, idp: Server, **settings: str) ->
     return env
 
 
-@pytest.fixture
-def browsers() -> Iterator[dict[str, httpx.Client]]:
-    """Cookie jars: `idp` for the provider's pages, and one per portal visitor, made on demand."""
-    made: dict[str, httpx.Client] = {}
-
-    class Jars(dict[str, httpx.Client]):
-        def __missing__(self, name: str) -> httpx.Client:
-            made[name] = self[name] = httpx.Client(timeout=10)
-            return made[name]
-
-    yield Jars()
-    for client in made.values():
-        client.close()
-
-
 def sign_in(portal: Portal, visitor: httpx.Client, idp_browser: httpx.Client) -> None:
     """/login in the visitor's jar, the provider's pages in its own, the callback back in the visitor's."""
     start = visitor.get(f"{portal.url}/login", params={"next": "/overview"})
@@ -158,34 +143,34 @@ def sign_out_everywhere(portal: Portal, visitor: httpx.Client, idp_browser: http
     assert done.is_redirect and done.headers["location"].startswith(portal.url), done.text
 
 
-def journey(portal: Portal, browsers: dict[str, httpx.Client], idp: Server, stored: Callable[[], int]) -> None:
-    janis, janis_phone, idp_browser = browsers["janis"], browsers["phone"], browsers["idp"]
-    portal.start()
-    try:
-        sign_in(portal, janis, idp_browser)
-        assert_signed_in(portal, janis)
-        assert stored() == 1
+def journey(portal: Portal, idp: Server, stored: Callable[[], int]) -> None:
+    with httpx.Client(timeout=10) as janis, httpx.Client(timeout=10) as phone, httpx.Client(timeout=10) as idp_browser:
+        portal.start()
+        try:
+            sign_in(portal, janis, idp_browser)
+            assert_signed_in(portal, janis)
+            assert stored() == 1
 
-        portal.restart()
-        assert_signed_in(portal, janis)  # the same cookie, a new process
+            portal.restart()
+            assert_signed_in(portal, janis)  # the same cookie, a new process
 
-        # A second session of the same person (another device, the same provider session), then sign-out on the
-        # first: the provider's back-channel notice must end the second one too, in the portal's own store.
-        sign_in(portal, janis_phone, idp_browser)
-        assert_signed_in(portal, janis_phone)
-        assert stored() == 2
-        delivered = idp.log.read_text().count('"outcome":"delivered"')
-        sign_out_everywhere(portal, janis, idp_browser)
-        assert idp.log.read_text().count('"outcome":"delivered"') == delivered + 1, idp.output()
-        assert stored() == 0
-        lapsed = overview(portal, janis_phone)
-        assert lapsed.status_code == 303 and lapsed.headers["location"] == "/session-ended?next=/overview"
-        assert overview(portal, janis).headers["location"] == "/login?next=/overview"
-    finally:
-        portal.stop()
+            # A second session of the same person (another device, the same provider session), then sign-out on
+            # the first: the provider's back-channel notice must end the second one too, in the portal's store.
+            sign_in(portal, phone, idp_browser)
+            assert_signed_in(portal, phone)
+            assert stored() == 2
+            delivered = idp.log.read_text().count('"outcome":"delivered"')
+            sign_out_everywhere(portal, janis, idp_browser)
+            assert idp.log.read_text().count('"outcome":"delivered"') == delivered + 1, idp.output()
+            assert stored() == 0
+            lapsed = overview(portal, phone)
+            assert lapsed.status_code == 303 and lapsed.headers["location"] == "/session-ended?next=/overview"
+            assert overview(portal, janis).headers["location"] == "/login?next=/overview"
+        finally:
+            portal.stop()
 
 
-def test_embedded_sessions_survive_a_restart_and_end_by_back_channel_logout(tmp_path, portal_url, idp, browsers):
+def test_embedded_sessions_survive_a_restart_and_end_by_back_channel_logout(tmp_path, portal_url, idp):
     database = tmp_path / "var" / "portal.sqlite3"
     database.parent.mkdir(parents=True)
     url = f"sqlite+aiosqlite:///{database}"
@@ -197,7 +182,7 @@ def test_embedded_sessions_survive_a_restart_and_end_by_back_channel_logout(tmp_
             (count,) = db.execute("SELECT count(*) FROM store_entries WHERE key LIKE 'sessions:session:%'").fetchone()
         return int(count)
 
-    journey(portal, browsers, idp, stored)
+    journey(portal, idp, stored)
 
 
 @pytest.fixture
@@ -217,7 +202,7 @@ def redis_namespace() -> Iterator[str]:
     try:
         yield namespace
     finally:
-        keys = list(client.scan_iter(match=f"{namespace}:*"))
+        keys = list(client.scan_iter(match=f"{namespace}*"))
         if keys:
             client.delete(*keys)
         client.close()
@@ -226,7 +211,7 @@ def redis_namespace() -> Iterator[str]:
 @pytest.mark.postgres
 @pytest.mark.skipif(not ON_POSTGRES, reason="the services topology runs in the postgres tier")
 def test_services_sessions_survive_a_restart_and_end_by_back_channel_logout(
-    tmp_path, portal_url, idp, browsers, database_url, redis_namespace
+    tmp_path, portal_url, idp, database_url, redis_namespace
 ):
     import redis
 
@@ -241,4 +226,4 @@ def test_services_sessions_survive_a_restart_and_end_by_back_channel_logout(
         with closing(redis.Redis.from_url(REDIS_URL)) as client:
             return len(list(client.scan_iter(match=f"{redis_namespace}:sessions:session:*")))
 
-    journey(portal, browsers, idp, stored)
+    journey(portal, idp, stored)

@@ -33,7 +33,9 @@ def rogue():
 @pytest.fixture
 def portal(migrated, rogue):
     rogue.scenario = Scenario()
-    app = create_app(migrated.model_copy(update={"oidc_issuer": rogue.url, "public_url": PORTAL_URL}))
+    # No agency sandbox: the wall clock, and no population register; nothing here asks an agency.
+    settings = {"oidc_issuer": rogue.url, "public_url": PORTAL_URL, "sandbox_url": "", "pmlp_base_url": None}
+    app = create_app(migrated.model_copy(update=settings))
     with TestClient(app, base_url=PORTAL_URL) as client:
         client.event_hooks["response"].append(check_page)
         yield client
@@ -139,3 +141,18 @@ def test_a_used_code_injected_into_a_fresh_attempt_is_refused(portal, rogue):
     assert response.status_code == 400 and FAILED in response.text and "Traceback" not in response.text
     assert not portal.cookies.get("portal_session")
     assert stored_sessions(portal) == 1, "only Jānis's own session"
+
+
+def test_a_replayed_callback_with_its_attempt_cookie_never_reaches_the_provider(portal, rogue):
+    """test_sign_in.py replays the callback without its cookie; here the attacker has copied the cookie too. The
+    attempt is used up at the first callback, so the portal refuses before redeeming the code again."""
+    callback = callback_from_provider(portal)
+    attempt = portal.cookies.get("portal_login")
+    assert portal.get(callback, follow_redirects=False).status_code == 303
+    portal.cookies.clear()
+    portal.cookies.set("portal_login", attempt, domain="127.0.0.1")
+    before = len(rogue.token_requests)
+    response = portal.get(callback, follow_redirects=False)
+    assert response.status_code == 400 and FAILED in response.text
+    assert rogue.token_requests[before:] == [], "a used attempt was taken to the provider again"
+    assert not portal.cookies.get("portal_session") and stored_sessions(portal) == 1
