@@ -22,8 +22,8 @@ from portal.agencies.population_register import (
     UnconfiguredPopulationRegister,
 )
 from portal.applications import routes as applications_routes
-from portal.audit import routes as audit_routes
 from portal.assistant import routes as assistant_routes
+from portal.audit import routes as audit_routes
 from portal.auth import routes as auth_routes
 from portal.auth import session_routes
 from portal.auth.access import NoClientOpen, NotPermitted

@@ -5,12 +5,13 @@ from __future__ import annotations
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.audit.activity import activity_of
 from portal.audit.service import AuditTrail
-from portal.auth.access import Access, NotPermitted
+from portal.auth.access import Access
 from portal.auth.guards import signed_in
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -30,9 +31,9 @@ async def activity(
     audit: NamedDependency[AuditTrail],
     db_session: NamedDependency[AsyncSession],
     page: FromQuery[str | None] = None,
-) -> Template:
+) -> Template | Redirect:
     # An assistant's own trail is not shown here: staff work in their clients' names, from the staff pages.
     if access.actor.kind != "citizen":
-        raise NotPermitted()
+        return Redirect("/staff", status_code=HTTP_303_SEE_OTHER, headers=NO_STORE)
     found = await activity_of(audit, db_session, access.actor.person_id, page_number(page))
     return Template("pages/account/activity.html", context={"activity": found}, headers=NO_STORE)

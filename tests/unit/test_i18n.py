@@ -34,6 +34,20 @@ def test_latvian_formats():
     assert i18n.format_money(Decimal("1234.50")) == "€1,234.50"
 
 
+@pytest.mark.parametrize(
+    ("moment", "lv", "en"),
+    [
+        (dt.datetime(2026, 11, 20, 12, 5, tzinfo=dt.UTC), "2026. gada 20. novembris 14:05", "20 November 2026, 14:05"),
+        (dt.datetime(2026, 7, 1, 21, 30), "2026. gada 2. jūlijs 00:30", "2 July 2026, 00:30"),  # naive is UTC; summer
+    ],
+)
+def test_date_and_time_are_in_riga_time(moment, lv, en):
+    i18n.set_locale("lv")
+    assert i18n.format_datetime(moment) == lv
+    i18n.set_locale("en")
+    assert i18n.format_datetime(moment) == en
+
+
 def test_unknown_locale_falls_back_to_latvian():
     i18n.set_locale("de")
     assert i18n.current_locale() == "lv"
