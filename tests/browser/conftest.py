@@ -191,31 +191,36 @@ SETUPS: dict[str, Callable[[BrowserContext], None]] = {}
 JANIS = "150162-12342"
 ILZE = "220470-16382"
 RASMA = "011245-11123"
+INESE = "120385-13468"
 _SIGNED_IN_COOKIES: dict[str, list[Any]] = {}
 _DONE: set[str] = set()  # setup steps that change data once per session
 
 
-def sign_in_through_the_provider(context: BrowserContext, personal_code: str, level: str = "substantial") -> None:
-    """Signs in on the dev identity provider's own page, as a person would (level: low, substantial, high)."""
+def sign_in_through_the_provider(
+    context: BrowserContext, personal_code: str, level: str = "substantial", staff: bool = False
+) -> None:
+    """Signs in on the dev identity provider's own page, as a person would (level: low, substantial, high);
+    `staff` signs in through the staff client (`/staff/login`)."""
+    start, lands = ("/staff/login?next=/staff", "**/staff") if staff else ("/login?next=/overview", "**/overview")
     page = context.new_page()
-    page.goto("/login?next=/overview")
+    page.goto(start)
     page.get_by_label("Personas kods").select_option(personal_code)
     page.locator(f"input[name=acr][value$='/{level}']").check()
     page.get_by_role("button", name="Pieslēgties").click()
-    page.wait_for_url("**/overview")
+    page.wait_for_url(lands)
     page.close()
 
 
 def signed_in_as(
-    personal_code: str, level: str = "substantial", then: Callable[[Page], None] | None = None
+    personal_code: str, level: str = "substantial", then: Callable[[Page], None] | None = None, staff: bool = False
 ) -> Callable[[BrowserContext], None]:
     """Signs in once per setup and session (and does `then`, e.g. choose whom to act for); later contexts get
     the same portal session cookie."""
-    key = f"{personal_code}:{level}:{then.__name__ if then else ''}"
+    key = f"{personal_code}:{level}:{staff}:{then.__name__ if then else ''}"
 
     def setup(context: BrowserContext) -> None:
         if key not in _SIGNED_IN_COOKIES:
-            sign_in_through_the_provider(context, personal_code, level)
+            sign_in_through_the_provider(context, personal_code, level, staff)
             if then:
                 page = context.new_page()
                 then(page)
@@ -225,6 +230,16 @@ def signed_in_as(
             context.add_cookies(_SIGNED_IN_COOKIES[key])
 
     return setup
+
+
+def open_peteris_as_client(page: Page) -> None:
+    page.goto("/staff")
+    page.get_by_label("Klienta personas kods").fill("300978-15174")
+    page.get_by_label("Pase").check()
+    page.get_by_label("Dokumenta numura pēdējās 4 rakstzīmes").fill("4821")
+    page.locator("input[name=present_in_person]").check()
+    page.locator("form[action='/staff/clients'] button[type=submit]").click()
+    page.wait_for_url("**/overview?for=*")
 
 
 def act_for_rasma(page: Page) -> None:
@@ -252,6 +267,8 @@ SETUPS["signed-in-janis"] = signed_in_as(JANIS)
 SETUPS["signed-in-ilze"] = signed_in_as(ILZE)
 SETUPS["signed-in-rasma-high"] = signed_in_as(RASMA, level="high")
 SETUPS["ilze-acting-for-rasma"] = signed_in_as(ILZE, then=act_for_rasma)
+SETUPS["staff-inese"] = signed_in_as(INESE, staff=True)
+SETUPS["staff-inese-with-client"] = signed_in_as(INESE, staff=True, then=open_peteris_as_client)
 SETUPS["rasma-after-ilze-read-her-data"] = rasma_after_ilze_read_her_data
 
 

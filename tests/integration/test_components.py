@@ -220,6 +220,7 @@ def test_gallery_is_not_in_production(tmp_path: Path, settings: Settings):
         pmlp_base_url="https://gateway.example.gov.lv/pmlp",
         cookie_secure=True,
         oidc_client_secret="registered-with-the-provider",
+        oidc_staff_client_secret="staff-registered-with-the-provider",
         var_dir=tmp_path / "production-var",
         database_url=settings.database_url,
     )

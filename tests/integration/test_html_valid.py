@@ -22,6 +22,7 @@ from litestar.testing import TestClient
 from a11y.inventory import LANGUAGES, load_inventory
 from portal.settings import PROJECT_ROOT
 from tests.integration.test_activity_page import rasma_after_ilze_read_her_data
+from tests.integration.test_assistant import open_client, staff_sign_in
 from tests.integration.test_sign_in import sign_in
 
 ILZE, RASMA = "220470-16382", "011245-11123"
@@ -57,6 +58,8 @@ SETUPS: dict[str, Callable[[TestClient[Litestar]], Any]] = {
     "signed-in-rasma-high": partial(sign_in, personal_code=RASMA, acr="high"),
     "ilze-acting-for-rasma": _act_for_rasma,
     "rasma-after-ilze-read-her-data": rasma_after_ilze_read_her_data,
+    "staff-inese": staff_sign_in,
+    "staff-inese-with-client": lambda client: (staff_sign_in(client), open_client(client)),
 }
 
 

@@ -17,12 +17,8 @@ from litestar.stores.redis import RedisStore
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from portal.auth.sessions import SessionStore
-from tests.conftest import ON_POSTGRES
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not ON_POSTGRES, reason="the services topology (Redis) runs in the postgres tier"),
-]
+pytestmark = pytest.mark.services
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 

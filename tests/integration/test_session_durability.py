@@ -24,7 +24,6 @@ import httpx
 import pytest
 
 from portal.db.migrate import upgrade
-from tests.conftest import ON_POSTGRES
 from tests.ports import free_port
 from tests.servers import Server, start_server
 
@@ -208,8 +207,7 @@ def redis_namespace() -> Iterator[str]:
         client.close()
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(not ON_POSTGRES, reason="the services topology runs in the postgres tier")
+@pytest.mark.services
 def test_services_sessions_survive_a_restart_and_end_by_back_channel_logout(
     tmp_path, portal_url, idp, database_url, redis_namespace
 ):

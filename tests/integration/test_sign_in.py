@@ -14,9 +14,8 @@ JANIS = "150162-12342"
 
 
 @pytest.fixture
-def client(migrated, live_idp):
-    settings = migrated.model_copy(update={"oidc_issuer": live_idp.url, "public_url": PORTAL_URL})
-    with TestClient(create_app(settings), base_url=PORTAL_URL) as test_client:
+def client(live_settings):
+    with TestClient(create_app(live_settings), base_url=PORTAL_URL) as test_client:
         test_client.event_hooks["response"].append(check_page)
         yield test_client
 
