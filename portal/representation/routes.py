@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from litestar import Request, Router, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
@@ -28,8 +28,12 @@ from portal.representation.workflow import RepresentationWorkflow
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _workflow(db_session: AsyncSession, register: PopulationRegister, audit: AuditTrail) -> RepresentationWorkflow:
-    return RepresentationWorkflow(PersonDirectory(db_session), MandateService(db_session), register, audit)
+def provide_workflow(
+    db_session: NamedDependency[AsyncSession],
+    population_register: NamedDependency[PopulationRegister],
+    audit: NamedDependency[AuditTrail],
+) -> RepresentationWorkflow:
+    return RepresentationWorkflow(PersonDirectory(db_session), MandateService(db_session), population_register, audit)
 
 
 def _see_other(path: str) -> Redirect:
@@ -53,15 +57,13 @@ def _step_up(request: Request[Any, Any, Any], path: str) -> Redirect | None:
 @get("/")
 async def show(
     access: NamedDependency[Access],
-    audit: NamedDependency[AuditTrail],
-    db_session: NamedDependency[AsyncSession],
-    population_register: NamedDependency[PopulationRegister],
+    workflow: NamedDependency[RepresentationWorkflow],
     clock: NamedDependency[Clock],
     request: Request[Any, Any, Any],
     done: FromQuery[str | None] = None,
 ) -> Template:
     _citizen(access)
-    mandates = await _workflow(db_session, population_register, audit).mandates_of(access, await clock.today())
+    mandates = await workflow.mandates_of(access, await clock.today())
     acting_for = signed_in_session(request).data.values.get(ACTING_FOR)
     return Template(
         "pages/representation/index.html",
@@ -110,9 +112,7 @@ async def new_mandate(request: Request[Any, Any, Any], access: NamedDependency[A
 async def grant_mandate(
     request: Request[Any, Any, Any],
     access: NamedDependency[Access],
-    audit: NamedDependency[AuditTrail],
-    db_session: NamedDependency[AsyncSession],
-    population_register: NamedDependency[PopulationRegister],
+    workflow: NamedDependency[RepresentationWorkflow],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     _citizen(access)
@@ -123,7 +123,7 @@ async def grant_mandate(
             return step_up
         assert form.valid_until.data is not None
         try:
-            await _workflow(db_session, population_register, audit).grant(
+            await workflow.grant(
                 access, form.holder_code.data or "", tuple(form.agencies.data or ()), form.valid_until.data,
                 await clock.today(),
             )  # fmt: skip
@@ -140,13 +140,11 @@ async def confirm_end(
     request: Request[Any, Any, Any],
     mandate_id: FromPath[uuid.UUID],
     access: NamedDependency[Access],
-    audit: NamedDependency[AuditTrail],
-    db_session: NamedDependency[AsyncSession],
-    population_register: NamedDependency[PopulationRegister],
+    workflow: NamedDependency[RepresentationWorkflow],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     _citizen(access)
-    view = await _workflow(db_session, population_register, audit).find_live(access, mandate_id, await clock.today())
+    view = await workflow.find_live(access, mandate_id, await clock.today())
     if view is None:
         raise NotPermitted()
     if step_up := _step_up(request, f"/representation/mandates/{mandate_id}/end"):
@@ -160,15 +158,13 @@ async def end_mandate(
     request: Request[Any, Any, Any],
     mandate_id: FromPath[uuid.UUID],
     access: NamedDependency[Access],
-    audit: NamedDependency[AuditTrail],
-    db_session: NamedDependency[AsyncSession],
-    population_register: NamedDependency[PopulationRegister],
+    workflow: NamedDependency[RepresentationWorkflow],
     clock: NamedDependency[Clock],
 ) -> Redirect:
     _citizen(access)
     if step_up := _step_up(request, f"/representation/mandates/{mandate_id}/end"):
         return step_up
-    ended = await _workflow(db_session, population_register, audit).end(access, mandate_id, await clock.today())
+    ended = await workflow.end(access, mandate_id, await clock.today())
     if ended is None:
         raise NotPermitted()
     return _see_other("/representation?done=ended")
@@ -178,4 +174,5 @@ representation = Router(
     "/representation",
     route_handlers=[show, switch, new_mandate, grant_mandate, confirm_end, end_mandate],
     guards=[signed_in],
+    dependencies={"workflow": Provide(provide_workflow, sync_to_thread=False)},
 )
