@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from portal.auth.sessions import LoadedSession, SessionStore
 from portal.people.service import PersonDirectory
 
 ATTEMPT_SECONDS = 600
+KEY_REFRESH_SECONDS = 60.0
 DEFAULT_NEXT = "/overview"
 _SAFE_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_\-.~%?=&;:@!$'()*+,]{0,500}$")
 
@@ -50,6 +52,7 @@ class SignInService:
         self._urls = urls
         self.kind = kind
         self._default_next = default_next
+        self._keys_refreshed_at = -KEY_REFRESH_SECONDS
 
     async def begin(self, next_path: str | None, locale: str, minimum_acr: str = LOA_SUBSTANTIAL) -> tuple[str, str]:
         """Returns the provider URL and the id of this attempt (kept in a short-lived cookie).
@@ -117,7 +120,16 @@ class SignInService:
         return url or "/"
 
     async def logout_subject(self, logout_token: str) -> str:
-        return await logout_subject(logout_token, self._oidc, await self._oidc.jwks(), self._attempts)
+        try:
+            return await logout_subject(logout_token, self._oidc, await self._oidc.jwks(), self._attempts)
+        except SignInFailed:
+            # The provider may have rotated its keys since they were fetched. The route is open to anyone, so
+            # the keys are fetched again at most once a minute, however many bad tokens arrive.
+            now = time.monotonic()
+            if now - self._keys_refreshed_at < KEY_REFRESH_SECONDS:
+                raise
+            self._keys_refreshed_at = now
+            return await logout_subject(logout_token, self._oidc, await self._oidc.jwks(refresh=True), self._attempts)
 
     async def end_all_for(self, subject: str) -> int:
         return await self._sessions.end_all_for(subject)

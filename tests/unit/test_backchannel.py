@@ -156,3 +156,35 @@ async def test_nothing_or_too_much_is_refused_before_any_parsing(oidc, seen):
 async def test_a_refused_token_leaves_no_jti_behind(oidc, seen):
     await refused(token(jti="bad", nonce="x"), oidc, seen)
     assert not await seen.exists("logout-jti:bad")
+
+
+class RotatingProvider(OidcClient):
+    """The provider's keys as the portal fetched them first, and as they are after a rotation."""
+
+    def __init__(self, before, after):
+        super().__init__(ISSUER, CLIENT_ID, "secret", CITIZEN_SCOPE)
+        self.before, self.after, self.fetches = before, after, 0
+
+    async def jwks(self, refresh=False):
+        self.fetches += refresh
+        return self.after if refresh else self.before
+
+
+def service(provider, seen):
+    from portal.auth.service import SignInService, Urls
+    from portal.auth.sessions import SessionStore
+
+    return SignInService(provider, SessionStore(seen), seen, Urls("/cb", "/"), kind="citizen")
+
+
+async def test_after_a_key_rotation_the_keys_are_fetched_again_but_at_most_once_a_minute(seen):
+    rotated = {"keys": [OTHER_KEY.as_dict(private=False)]}
+    provider = RotatingProvider(before=JWKS, after=rotated)
+    sign_in = service(provider, seen)
+    assert await sign_in.logout_subject(token(key=OTHER_KEY)) == SUBJECT
+    assert provider.fetches == 1
+    # A flood of bad tokens does not make the portal hammer the provider.
+    for _ in range(3):
+        with pytest.raises(SignInFailed):
+            await sign_in.logout_subject(token(key=RSAKey.generate_key(2048, parameters={"kid": "idp-1"})))
+    assert provider.fetches == 1
