@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     engine = create_engine(settings.database_url)
     db_sessions = session_factory(engine)
-    sessions, sign_in, staff_sign_in = sign_in_services(settings, session_backend(settings, db_sessions))
+    backend = session_backend(settings, db_sessions)
+    sessions, sign_in, staff_sign_in = sign_in_services(settings, backend)
     sandbox_client = create_http_client(settings.sandbox_url) if settings.sandbox_url else None
     clock: Clock = SandboxClock(sandbox_client) if sandbox_client else WallClock()
     pmlp_client = create_http_client(settings.pmlp_base_url) if settings.pmlp_base_url else None
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            await backend.__aexit__(None, None, None)  # closes the Redis connection pool it owns, if any
             if sandbox_client:
                 await sandbox_client.aclose()
             if pmlp_client:
@@ -141,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "db_engine": engine,
                 "db_sessions": db_sessions,
                 "sessions": sessions,
+                "session_backend": backend,
                 "schema_head": head_revision(),
             }
         ),

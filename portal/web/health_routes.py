@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from litestar import MediaType, Response, get
 from litestar.datastructures import State
+from litestar.stores.base import Store
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,7 +21,7 @@ def healthz() -> Response[str]:
 
 @get("/readyz", media_type=MediaType.TEXT)
 async def readyz(state: State) -> Response[str]:
-    """Ready only when the database answers and its schema is the one this code was written for."""
+    """Ready only when the database answers with the schema this code was written for, and sessions can be kept."""
     engine: AsyncEngine = state.db_engine
     try:
         revision = await current_revision(engine)
@@ -27,4 +29,10 @@ async def readyz(state: State) -> Response[str]:
         return Response("database unreachable", status_code=503, headers=HEADERS)
     if revision != state.schema_head:
         return Response("migration pending", status_code=503, headers=HEADERS)
+    store: Store = state.session_backend
+    try:
+        # Redis in the services topology: without it nobody can stay signed in.
+        await store.exists("readyz-probe")
+    except (RedisError, SQLAlchemyError, OSError):
+        return Response("session store unreachable", status_code=503, headers=HEADERS)
     return Response("ready", headers=HEADERS)

@@ -30,3 +30,12 @@ def test_readyz_is_503_when_the_database_is_unreachable(settings):
     with TestClient(create_app(unreachable)) as client:
         response = client.get("/readyz")
     assert response.status_code == 503 and response.text == "database unreachable"
+
+
+def test_readyz_is_503_when_the_session_store_is_unreachable(migrated):
+    from portal.settings import Topology
+
+    no_redis = migrated.model_copy(update={"topology": Topology.SERVICES, "redis_url": "redis://127.0.0.1:1/0"})
+    with TestClient(create_app(no_redis)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503 and response.text == "session store unreachable"
