@@ -16,11 +16,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 
 from portal.agencies.http import create_http_client
-from portal.agencies.population_register import (
-    HttpPopulationRegister,
-    PopulationRegister,
-    UnconfiguredPopulationRegister,
-)
+from portal.agencies.registry import build_agencies
 from portal.applications import routes as applications_routes
 from portal.assistant import routes as assistant_routes
 from portal.audit import routes as audit_routes
@@ -84,10 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     sessions, sign_in, staff_sign_in = sign_in_services(settings, backend)
     sandbox_client = create_http_client(settings.sandbox_url) if settings.sandbox_url else None
     clock: Clock = SandboxClock(sandbox_client) if sandbox_client else WallClock()
-    pmlp_client = create_http_client(settings.pmlp_base_url) if settings.pmlp_base_url else None
-    population_register: PopulationRegister = (
-        HttpPopulationRegister(pmlp_client) if pmlp_client else UnconfiguredPopulationRegister()
-    )
+    agencies = build_agencies(settings)
     static_prefix = f"/static/{static_version(settings.static_root)}"
     htmx_prefix = f"/static/htmx/{htmx_version(settings.node_modules)}"
 
@@ -99,8 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await backend.__aexit__(None, None, None)  # closes the Redis connection pool it owns, if any
             if sandbox_client:
                 await sandbox_client.aclose()
-            if pmlp_client:
-                await pmlp_client.aclose()
+            await agencies.aclose()
             await engine.dispose()
 
     return PortalApp(
@@ -144,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "db_sessions": db_sessions,
                 "sessions": sessions,
                 "session_backend": backend,
+                "agencies": agencies,
                 "schema_head": head_revision(),
             }
         ),
@@ -151,7 +144,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
             "clock": Provide(lambda: clock, use_cache=True, sync_to_thread=False),
-            "population_register": Provide(lambda: population_register, use_cache=True, sync_to_thread=False),
+            # Each agency client by name (portal/agencies/registry.py), e.g. `population_register`.
+            **{name: _constant(client) for name, client in agencies.as_dependencies().items()},
             "sign_in": Provide(lambda: sign_in, use_cache=True, sync_to_thread=False),
             "staff_sign_in": Provide(lambda: staff_sign_in, use_cache=True, sync_to_thread=False),
             # Who may act for whom, resolved once per request; the subject a request names, checked against it.
@@ -183,6 +177,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,  # ours (portal.web.logs); Litestar's default would replace it at start-up
         debug=False,
     )
+
+
+def _constant(value: object) -> Provide:
+    return Provide(lambda: value, use_cache=True, sync_to_thread=False)
 
 
 def app_factory() -> Any:

@@ -25,6 +25,10 @@ DEV_OIDC_SECRET = "portal-dev-secret"  # noqa: S105 - the dev identity provider'
 DEV_STAFF_OIDC_SECRET = "portal-staff-dev-secret"  # noqa: S105 - likewise, for the staff client
 
 
+# The agencies the portal calls, by the prefix of their settings (`PORTAL_<AGENCY>_BASE_URL`).
+AGENCY_SETTINGS = ("pmlp", "vsaa", "vdeavk", "pasv", "eadrese")
+
+
 class Topology(StrEnum):
     EMBEDDED = "embedded"
     SERVICES = "services"
@@ -84,6 +88,39 @@ class Settings(BaseSettings):
         "(portal/agencies/contracts/population-register.yaml). Empty in dev/test means the sandbox's "
         "`{sandbox_url}/pmlp`; required in production.",
     )
+    vsaa_base_url: str | None = Field(
+        None,
+        description="VSAA API (portal/agencies/contracts/vsaa.yaml). Empty in dev/test means "
+        "`{sandbox_url}/vsaa`; required in production.",
+    )
+    vdeavk_base_url: str | None = Field(
+        None,
+        description="VDEĀVK API (portal/agencies/contracts/vdeavk.yaml). Empty in dev/test means "
+        "`{sandbox_url}/vdeavk`; required in production.",
+    )
+    pasv_base_url: str | None = Field(
+        None,
+        description="Municipal social services API (portal/agencies/contracts/pasv.yaml). Empty in dev/test "
+        "means `{sandbox_url}/pasv`; required in production.",
+    )
+    eadrese_base_url: str | None = Field(
+        None,
+        description="e-adrese API (portal/agencies/contracts/eadrese.yaml). Empty in dev/test means "
+        "`{sandbox_url}/eadrese`; required in production.",
+    )
+    agency_connect_timeout: float = Field(
+        2.0, gt=0, description="Seconds to wait for a connection to an agency before giving up."
+    )
+    agency_read_timeout: float = Field(
+        5.0, gt=0, description="Seconds to wait for an agency's answer; a page never waits longer on one call."
+    )
+    agency_client_cert: Path | None = Field(
+        None, description="PEM client certificate for mutual TLS towards the agencies' gateway (with the key)."
+    )
+    agency_client_key: Path | None = Field(None, description="PEM private key of `agency_client_cert`.")
+    agency_ca_bundle: Path | None = Field(
+        None, description="PEM bundle of the CAs that sign the agencies' server certificates; empty: the system's."
+    )
     dev_idp_port: int = Field(8010, description="`make run`: the port the dev identity provider listens on.")
     dev_sandbox_port: int = Field(8020, description="`make run`: the port the agency sandbox listens on.")
     dev_smtp_port: int = Field(8025, description="`make run`: the port the SMTP sink listens on.")
@@ -99,10 +136,15 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'portal.sqlite3'}"
         if not self.secret_key.get_secret_value() and self.environment is not Environment.PRODUCTION:
             self.secret_key = SecretStr(_dev_secret(self.var_dir))
-        if not self.pmlp_base_url:
-            in_sandbox = bool(self.sandbox_url) and self.environment is not Environment.PRODUCTION
-            self.pmlp_base_url = f"{self.sandbox_url.rstrip('/')}/pmlp" if in_sandbox else None
+        in_sandbox = bool(self.sandbox_url) and self.environment is not Environment.PRODUCTION
+        for agency in AGENCY_SETTINGS:
+            if not getattr(self, f"{agency}_base_url") and in_sandbox:
+                setattr(self, f"{agency}_base_url", f"{self.sandbox_url.rstrip('/')}/{agency}")
         return self
+
+    def agency_base_url(self, agency: str) -> str | None:
+        url: str | None = getattr(self, f"{agency}_base_url")
+        return url
 
     @property
     def is_production(self) -> bool:
@@ -130,8 +172,9 @@ class Settings(BaseSettings):
             )
         if self.sandbox_url:
             problems.append("PORTAL_SANDBOX_URL must be empty: the agency sandbox is for dev and test only.")
-        if not self.pmlp_base_url:
-            problems.append("PORTAL_PMLP_BASE_URL must be set to the population register's API.")
+        for agency in AGENCY_SETTINGS:
+            if not self.agency_base_url(agency):
+                problems.append(f"PORTAL_{agency.upper()}_BASE_URL must be set to the agency's API.")
         if not self.cookie_secure:
             problems.append("PORTAL_COOKIE_SECURE must be true: cookies must not travel without TLS.")
         return problems

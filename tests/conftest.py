@@ -64,3 +64,17 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         log_json=True,
     )
+
+
+def agency_urls(sandbox_url: str | None) -> dict[str, str | None]:
+    """Every agency's base URL setting for a sandbox at `sandbox_url` (None: no agencies at all), for
+    `Settings.model_copy(update=...)`, which does not fill in the defaults again."""
+    from portal.settings import AGENCY_SETTINGS
+
+    return {f"{a}_base_url": f"{sandbox_url}/{a}" if sandbox_url else None for a in AGENCY_SETTINGS}
+
+
+def production_agency_urls() -> dict[str, str]:
+    from portal.settings import AGENCY_SETTINGS
+
+    return {f"{a}_base_url": f"https://gateway.example.gov.lv/{a}" for a in AGENCY_SETTINGS}

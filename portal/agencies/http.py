@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
 from portal.web.logs import REQUEST_ID_HEADER, request_id_var
@@ -16,10 +18,13 @@ async def forward_request_id(request: httpx.Request) -> None:
         request.headers[REQUEST_ID_HEADER] = request_id
 
 
-def create_http_client(base_url: str, timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.AsyncClient:
+def create_http_client(
+    base_url: str, timeout: httpx.Timeout = DEFAULT_TIMEOUT, verify: ssl.SSLContext | bool = True
+) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=timeout,
+        verify=verify,
         event_hooks={"request": [forward_request_id]},
         headers={"User-Agent": "latvija-e-portal"},
     )

@@ -14,6 +14,7 @@ from portal.app import create_app
 from portal.db.migrate import upgrade
 from portal.representation.seed import load_personas, seed_mandates
 from portal.settings import Settings
+from tests.conftest import agency_urls
 from tests.pagecheck import page_problems
 from tests.ports import free_port
 from tests.servers import Server, start_server
@@ -88,7 +89,7 @@ def live_settings(migrated: Settings, live_idp: Server, live_sandbox: Server) ->
             "oidc_issuer": live_idp.url,
             "public_url": PORTAL_URL,
             "sandbox_url": live_sandbox.url,
-            "pmlp_base_url": f"{live_sandbox.url}/pmlp",
+            **agency_urls(live_sandbox.url),
         }
     )
 

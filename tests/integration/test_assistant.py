@@ -14,6 +14,7 @@ from portal.app import create_app
 from portal.assistant.models import ClientIdentification
 from portal.audit.models import AuditEvent
 from portal.people.models import Person
+from tests.conftest import agency_urls
 from tests.integration.conftest import PORTAL_URL, check_page
 from tests.integration.test_sign_in import JANIS, sign_in
 
@@ -37,7 +38,7 @@ def client(migrated, live_idp, live_sandbox):
             "oidc_issuer": live_idp.url,
             "public_url": PORTAL_URL,
             "sandbox_url": live_sandbox.url,
-            "pmlp_base_url": f"{live_sandbox.url}/pmlp",
+            **agency_urls(live_sandbox.url),
         }
     )
     with TestClient(create_app(settings), base_url=PORTAL_URL) as test_client:

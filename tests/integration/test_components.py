@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 
 from portal.app import create_app
 from portal.settings import Environment, Settings
+from tests.conftest import production_agency_urls
 from tests.integration.conftest import check_page
 
 # One distinctive piece of markup per component, as its macro draws it.
@@ -217,7 +218,7 @@ def test_gallery_is_not_in_production(tmp_path: Path, settings: Settings):
         secret_key=secrets.token_urlsafe(30)[:40],
         oidc_issuer="https://idp.example.lv",
         sandbox_url="",
-        pmlp_base_url="https://gateway.example.gov.lv/pmlp",
+        **production_agency_urls(),
         cookie_secure=True,
         oidc_client_secret="registered-with-the-provider",
         oidc_staff_client_secret="staff-registered-with-the-provider",

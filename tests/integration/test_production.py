@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from portal.app import create_app
 from portal.settings import Environment, ProductionSettingsError
+from tests.conftest import production_agency_urls
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def production(migrated):
             "secret_key": SecretStr("x" * 48),
             "oidc_issuer": "https://eidas.example.lv",
             "sandbox_url": "",
-            "pmlp_base_url": "https://gateway.example.gov.lv/pmlp",
+            **production_agency_urls(),
             "cookie_secure": True,
             "oidc_client_secret": SecretStr("registered-with-the-provider"),
             "oidc_staff_client_secret": SecretStr("staff-registered-with-the-provider"),

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from portal.app import create_app
 from portal.db.store import StoreEntry
+from tests.conftest import agency_urls
 from tests.integration.conftest import PORTAL_URL, check_page
 from tests.rogue_idp import DROP, LOA_LOW, Scenario, running_rogue_idp
 
@@ -34,7 +35,7 @@ def rogue():
 def portal(migrated, rogue):
     rogue.scenario = Scenario()
     # No agency sandbox: the wall clock, and no population register; nothing here asks an agency.
-    settings = {"oidc_issuer": rogue.url, "public_url": PORTAL_URL, "sandbox_url": "", "pmlp_base_url": None}
+    settings = {"oidc_issuer": rogue.url, "public_url": PORTAL_URL, "sandbox_url": "", **agency_urls(None)}
     app = create_app(migrated.model_copy(update=settings))
     with TestClient(app, base_url=PORTAL_URL) as client:
         client.event_hooks["response"].append(check_page)

@@ -1,14 +1,15 @@
 import pytest
 from pydantic import SecretStr
 
-from portal.settings import Environment, Settings
+from portal.settings import AGENCY_SETTINGS, Environment, Settings
+from tests.conftest import production_agency_urls
 
 SAFE_PRODUCTION = dict(
     environment=Environment.PRODUCTION,
     secret_key=SecretStr("p" * 48),
     oidc_issuer="https://eidas.latvija.gov.lv",
     sandbox_url="",
-    pmlp_base_url="https://gateway.example.gov.lv/pmlp",
+    **production_agency_urls(),
     cookie_secure=True,
     oidc_client_secret=SecretStr("registered-with-the-provider"),
     oidc_staff_client_secret=SecretStr("staff-registered-with-the-provider"),
@@ -84,10 +85,11 @@ def test_the_population_register_defaults_to_the_sandbox_outside_production(tmp_
     assert Settings(var_dir=tmp_path).pmlp_base_url == "https://register.example.lv/pmlp"
 
 
-def test_production_never_falls_back_to_the_sandbox_register(tmp_path):
-    settings = production(tmp_path, sandbox_url="http://127.0.0.1:8020", pmlp_base_url="")
-    assert settings.pmlp_base_url is None
-    assert any("PORTAL_PMLP_BASE_URL" in p for p in settings.production_problems())
+@pytest.mark.parametrize("agency", AGENCY_SETTINGS)
+def test_production_never_falls_back_to_the_sandbox_agencies(tmp_path, agency):
+    settings = production(tmp_path, sandbox_url="http://127.0.0.1:8020", **{f"{agency}_base_url": ""})
+    assert not settings.agency_base_url(agency)
+    assert any(f"PORTAL_{agency.upper()}_BASE_URL" in p for p in settings.production_problems())
 
 
 def test_every_setting_is_documented():

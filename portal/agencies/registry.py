@@ -1,0 +1,70 @@
+"""Builds every agency client from settings, once per process: one httpx client per agency (its base URL, the
+agencies' timeouts and mutual-TLS material), shared by the web handlers and the worker.
+
+To add an agency client: a field on `Agencies`, one line in `build_agencies`. Handlers get clients through the
+Litestar dependency of the same name (portal/app.py provides every field of `Agencies`).
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass, field, fields
+
+import httpx
+
+from portal.agencies.http import create_http_client
+from portal.agencies.population_register import (
+    HttpPopulationRegister,
+    PopulationRegister,
+    UnconfiguredPopulationRegister,
+)
+from portal.settings import AGENCY_SETTINGS, Settings
+
+
+@dataclass(frozen=True)
+class Agencies:
+    population_register: PopulationRegister
+    http: tuple[httpx.AsyncClient, ...] = field(default=(), repr=False)
+
+    def as_dependencies(self) -> dict[str, object]:
+        """Every client by its field name (the connections themselves are not a dependency)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "http"}
+
+    async def aclose(self) -> None:
+        for client in self.http:
+            await client.aclose()
+
+
+def agency_timeout(settings: Settings) -> httpx.Timeout:
+    return httpx.Timeout(
+        connect=settings.agency_connect_timeout,
+        read=settings.agency_read_timeout,
+        write=settings.agency_read_timeout,
+        pool=settings.agency_connect_timeout,
+    )
+
+
+def _tls(settings: Settings) -> ssl.SSLContext | bool:
+    """Mutual TLS towards the agencies' gateway when a client certificate is configured (docs/agencies.md)."""
+    if not (settings.agency_client_cert or settings.agency_ca_bundle):
+        return True
+    context = ssl.create_default_context(cafile=str(settings.agency_ca_bundle) if settings.agency_ca_bundle else None)
+    if settings.agency_client_cert:
+        key = str(settings.agency_client_key) if settings.agency_client_key else None
+        context.load_cert_chain(str(settings.agency_client_cert), key)
+    return context
+
+
+def build_agencies(settings: Settings) -> Agencies:
+    """The clients; `aclose()` them when the app or the worker stops."""
+    timeout, verify = agency_timeout(settings), _tls(settings)
+    clients: dict[str, httpx.AsyncClient] = {}
+    for agency in AGENCY_SETTINGS:
+        if base_url := settings.agency_base_url(agency):
+            clients[agency] = create_http_client(base_url, timeout=timeout, verify=verify)
+    return Agencies(
+        population_register=HttpPopulationRegister(clients["pmlp"])
+        if "pmlp" in clients
+        else UnconfiguredPopulationRegister(),
+        http=tuple(clients.values()),
+    )
