@@ -10,4 +10,5 @@ def import_all_models() -> None:
     import portal.audit.models
     import portal.db.store
     import portal.people.models
-    import portal.representation.models  # noqa: F401
+    import portal.representation.models
+    import portal.sync.models  # noqa: F401
