@@ -112,7 +112,35 @@ class Settings(BaseSettings):
         2.0, gt=0, description="Seconds to wait for a connection to an agency before giving up."
     )
     agency_read_timeout: float = Field(
-        5.0, gt=0, description="Seconds to wait for an agency's answer; a page never waits longer on one call."
+        5.0, gt=0, description="Seconds to wait for an agency's answer to one request (see agency_call_budget)."
+    )
+    agency_call_budget: float = Field(
+        6.0,
+        gt=0,
+        description="Most seconds one agency call may take, retries and waits included: a page never waits "
+        "longer on one call.",
+    )
+    agency_retry_attempts: int = Field(
+        3, ge=1, description="Tries of one idempotent agency call (GET or with an idempotency key), the first included."
+    )
+    agency_retry_backoff: float = Field(
+        0.2, ge=0, description="Base of the exponential backoff between retries, in seconds (full jitter)."
+    )
+    agency_retry_backoff_max: float = Field(2.0, ge=0, description="Longest wait between two retries, in seconds.")
+    agency_retry_after_max: float = Field(
+        2.0, ge=0, description="Longest Retry-After honoured, in seconds; an agency asking for more is not retried."
+    )
+    agency_breaker_failures: int = Field(
+        5, ge=1, description="Consecutive failed requests to one agency that open its circuit breaker."
+    )
+    agency_breaker_cooldown: float = Field(
+        30.0, gt=0, description="Seconds an open breaker fails calls at once before letting one trial through."
+    )
+    agency_cache_max_entries: int = Field(
+        1000, ge=0, description="Read-only answers kept per agency and web process (0: no cache); oldest go first."
+    )
+    agency_max_response_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest agency answer read, in bytes; a larger one is a failure."
     )
     agency_client_cert: Path | None = Field(
         None, description="PEM client certificate for mutual TLS towards the agencies' gateway (with the key)."

@@ -8,12 +8,13 @@ request bodies, never in URLs.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from portal.agencies.errors import AgencyUnavailable
+from portal.agencies.errors import AgencyRefused, AgencyUnavailable
+from portal.agencies.gateway import AgencyCaller
 from portal.people.personal_code import normalise
 
 AGENCY = "pmlp"
@@ -68,58 +69,44 @@ class PopulationRegister(Protocol):
         ...
 
 
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
 class HttpPopulationRegister:
     def __init__(self, client: httpx.AsyncClient) -> None:
-        """`client` comes from `portal.agencies.http.create_http_client(settings.pmlp_base_url)`."""
-        self._client = client
+        """`client` comes from `portal.agencies.http.create_http_client(settings.pmlp_base_url)`; the register's
+        retry policy, breaker and answer cap are the ones registry.py attached to it (resilience.py)."""
+        self._caller = AgencyCaller(AGENCY, client)
 
     async def person(self, personal_code: str) -> RegisterPerson | None:
         code = normalise(personal_code)
         response = await self._ask(LOOKUP_PATH, code)
         if response is None:
             return None
-        person = _parse(RegisterPerson, response)
+        person = self._caller.parse(RegisterPerson, response)
         if person.personal_code != code:
-            raise AgencyUnavailable(f"{AGENCY}: answered about another person than asked")
+            raise AgencyUnavailable(f"{AGENCY}: answered about another person than asked", AGENCY)
         return person
 
     async def represented_by(self, personal_code: str) -> list[Representation]:
         response = await self._ask(REPRESENTATIONS_PATH, normalise(personal_code))
         if response is None:
             return []
-        return _parse(_Representations, response).represented
+        return self._caller.parse(_Representations, response).represented
 
     async def _ask(self, path: str, code: str) -> httpx.Response | None:
         """The 200 answer, or None for the contract's "no such person"; anything else is AgencyUnavailable."""
         try:
-            response = await self._client.post(path, json={"personal_code": code})
-        except httpx.TimeoutException as exc:
-            raise AgencyUnavailable(f"{AGENCY}: timed out") from exc
-        except httpx.HTTPError as exc:
-            raise AgencyUnavailable(f"{AGENCY}: {type(exc).__name__}") from exc
-        if response.status_code == httpx.codes.OK:
-            return response
-        if response.status_code == httpx.codes.NOT_FOUND and _is_person_not_found(response):
-            return None
-        raise AgencyUnavailable(f"{AGENCY}: answered {response.status_code}")
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise AgencyUnavailable(f"{AGENCY}: answered something that is not JSON") from exc
-
-
-def _parse(model: type[_Model], response: httpx.Response) -> _Model:
-    try:
-        return model.model_validate(_json(response))
-    except ValidationError as exc:
-        # The error's text would quote the answer, personal codes included: say only where it broke.
-        raise AgencyUnavailable(f"{AGENCY}: answered outside its contract ({exc.error_count()} errors)") from None
+            # A lookup changes nothing at the register, so it may be retried like a GET. Not cached: the
+            # representation it answers ends on a date, and the portal must see that day's answer.
+            response = await self._caller.send(
+                "POST", path, json={"personal_code": code}, idempotent=True, accept=(httpx.codes.NOT_FOUND,)
+            )
+        except AgencyRefused as refused:
+            # The codes were validated first, so a 4xx is the register's or our configuration's fault.
+            raise AgencyUnavailable(f"{AGENCY}: answered {refused.status}", AGENCY) from None
+        if response.status_code == httpx.codes.NOT_FOUND:
+            if _is_person_not_found(response):
+                return None
+            raise AgencyUnavailable(f"{AGENCY}: answered {response.status_code}", AGENCY)
+        return response
 
 
 def _is_person_not_found(response: httpx.Response) -> bool:
@@ -133,7 +120,7 @@ class UnconfiguredPopulationRegister:
     """Dev or test without the sandbox and without PORTAL_PMLP_BASE_URL: the register cannot be asked."""
 
     async def person(self, personal_code: str) -> RegisterPerson | None:
-        raise AgencyUnavailable(f"{AGENCY}: PORTAL_PMLP_BASE_URL is not set")
+        raise AgencyUnavailable(f"{AGENCY}: PORTAL_PMLP_BASE_URL is not set", AGENCY)
 
     async def represented_by(self, personal_code: str) -> list[Representation]:
-        raise AgencyUnavailable(f"{AGENCY}: PORTAL_PMLP_BASE_URL is not set")
+        raise AgencyUnavailable(f"{AGENCY}: PORTAL_PMLP_BASE_URL is not set", AGENCY)

@@ -18,6 +18,7 @@ from portal.agencies.population_register import (
     PopulationRegister,
     UnconfiguredPopulationRegister,
 )
+from portal.agencies.resilience import Resilience, attach
 from portal.settings import AGENCY_SETTINGS, Settings
 
 
@@ -62,6 +63,8 @@ def build_agencies(settings: Settings) -> Agencies:
     for agency in AGENCY_SETTINGS:
         if base_url := settings.agency_base_url(agency):
             clients[agency] = create_http_client(base_url, timeout=timeout, verify=verify)
+            # Every AgencyCaller on this client shares the agency's retry policy, breaker and cache.
+            attach(clients[agency], Resilience.from_settings(agency, settings))
     return Agencies(
         population_register=HttpPopulationRegister(clients["pmlp"])
         if "pmlp" in clients
