@@ -70,7 +70,7 @@ class AgencyCaller:
     def __init__(self, agency: str, client: httpx.AsyncClient, resilience: Resilience | None = None) -> None:
         self.agency = agency
         self._client = client
-        self.resilience = resilience or attached(client) or Resilience(agency)
+        self.resilience = resilience if resilience is not None else attached(client) or Resilience(agency)
 
     async def call(
         self,

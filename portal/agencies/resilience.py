@@ -213,9 +213,10 @@ class Resilience:
         draw: Callable[[], float] = random.random,
     ) -> None:
         self.agency = agency
-        self.retry = retry or RetryPolicy()
-        self.breaker = breaker or CircuitBreaker(agency, clock=clock)
-        self.cache = cache or PersonCache(clock=clock)
+        # `is None`, not `or`: an empty cache is falsy.
+        self.retry = RetryPolicy() if retry is None else retry
+        self.breaker = CircuitBreaker(agency, clock=clock) if breaker is None else breaker
+        self.cache = PersonCache(clock=clock) if cache is None else cache
         self.max_response_bytes = max_response_bytes
         self.clock = clock
         self.sleep = sleep
