@@ -15,7 +15,10 @@ from litestar.params import FromPath, JSONBody
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import BaseModel
 
+from sandbox.agencies.idempotency import read_registrations
 from sandbox.agencies.population_register import population_register_router
+from sandbox.agencies.sealing import sealing_root
+from sandbox.agencies.vdeavk import vdeavk_router
 
 START_DAY = dt.date(2026, 11, 20)
 AGENCIES = ("vsaa", "vdeavk", "pasv", "pmlp", "eadrese")
@@ -84,7 +87,16 @@ class EchoRequestId:
 
 def create_sandbox() -> Litestar:
     return Litestar(
-        route_handlers=[read_clock, set_clock, set_fault, healthz, population_register_router()],
+        route_handlers=[
+            read_clock,
+            set_clock,
+            set_fault,
+            healthz,
+            read_registrations,
+            sealing_root,
+            population_register_router(),
+            vdeavk_router(),
+        ],
         state=State({"sandbox": SandboxState()}),
         middleware=[EchoRequestId],
     )
