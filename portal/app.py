@@ -47,6 +47,8 @@ from portal.web.i18n import LocaleMiddleware
 from portal.web.logs import RequestContextMiddleware, configure_logging
 from portal.web.security import SecurityHeadersMiddleware
 from portal.web.templating import create_environment, htmx_version, static_version, template_config
+from portal.worker.runner import running_in_background
+from portal.worker.tasks import WorkerContext, build_worker
 
 # The provider posts logout notices server to server, with no browser and so no CSRF token; the logout token's
 # signature is what protects that route.
@@ -84,10 +86,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     static_prefix = f"/static/{static_version(settings.static_root)}"
     htmx_prefix = f"/static/htmx/{htmx_version(settings.node_modules)}"
 
+    # Embedded topology: this process also runs the worker (outbox delivery, sync); else `portal worker` does.
+    context = WorkerContext(settings, db_sessions, agencies, clock)
+    worker = build_worker(context) if settings.runs_worker_in_web else None
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         try:
-            yield
+            async with running_in_background(worker):
+                yield
         finally:
             await backend.__aexit__(None, None, None)  # closes the Redis connection pool it owns, if any
             if sandbox_client:

@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, seed, dev (the portal and its companions), check-settings."""
+"""The `portal` command: serve, migrate, seed, worker, dev (the portal and its companions), check-settings."""
 
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("migrate", help="bring the database to the newest schema")
     commands.add_parser("seed", help="dev/test only: put the personas' mandates in the database (idempotent)")
     commands.add_parser("dev", help="migrate and seed, then start the portal and its companions as one process group")
+    commands.add_parser("worker", help="run the worker (outbox delivery, sync) until SIGTERM or SIGINT")
     commands.add_parser("check-settings", help="exit 1 and say why when production settings are unsafe")
     args = parser.parse_args(argv)
     settings = Settings()
@@ -86,5 +87,9 @@ def main(argv: list[str] | None = None) -> None:
         migrate(settings)
         seed(settings)
         sys.exit(run_all(settings))
+    elif args.command == "worker":
+        from portal.worker.main import main as run_worker
+
+        run_worker(settings)
     elif args.command == "check-settings":
         check_settings(settings)

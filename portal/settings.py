@@ -149,6 +149,27 @@ class Settings(BaseSettings):
     agency_ca_bundle: Path | None = Field(
         None, description="PEM bundle of the CAs that sign the agencies' server certificates; empty: the system's."
     )
+    worker_in_web: bool | None = Field(
+        None,
+        description="Run the worker (outbox delivery, sync) inside the web process; empty means yes in the embedded "
+        "topology and no in the services topology, where `portal worker` processes run it.",
+    )
+    worker_poll_interval: float = Field(
+        1.0, gt=0, description="Seconds the worker waits between passes when no task had anything to do."
+    )
+    outbox_backoff_base: float = Field(
+        5.0, gt=0, description="Seconds before the first retry of a submission the agency did not take; doubles."
+    )
+    outbox_backoff_cap: float = Field(
+        900.0, gt=0, description="Longest wait, in seconds, between two delivery attempts of one submission."
+    )
+    outbox_lease_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long a worker holds a submission it is delivering before another may take it; must "
+        "exceed agency_call_budget.",
+    )
+    outbox_batch_size: int = Field(20, ge=1, description="Submissions one worker claims and delivers at once.")
     dev_idp_port: int = Field(8010, description="`make run`: the port the dev identity provider listens on.")
     dev_sandbox_port: int = Field(8020, description="`make run`: the port the agency sandbox listens on.")
     dev_smtp_port: int = Field(8025, description="`make run`: the port the SMTP sink listens on.")
@@ -169,6 +190,19 @@ class Settings(BaseSettings):
             if not getattr(self, f"{agency}_base_url") and in_sandbox:
                 setattr(self, f"{agency}_base_url", f"{self.sandbox_url.rstrip('/')}/{agency}")
         return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_call(self) -> Self:
+        # A lease shorter than one agency call would let a second worker deliver the same row at the same time.
+        if self.outbox_lease_seconds <= self.agency_call_budget:
+            raise ValueError("PORTAL_OUTBOX_LEASE_SECONDS must exceed PORTAL_AGENCY_CALL_BUDGET (one whole call).")
+        return self
+
+    @property
+    def runs_worker_in_web(self) -> bool:
+        if self.worker_in_web is None:
+            return self.topology is Topology.EMBEDDED
+        return self.worker_in_web
 
     def agency_base_url(self, agency: str) -> str | None:
         url: str | None = getattr(self, f"{agency}_base_url")

@@ -1,0 +1,46 @@
+"""The worker's tasks, registered in one place.
+
+To add a task: write an object with a `name` and `async run_once(now) -> int` (portal/worker/runner.py: `Task`),
+and add one line to `build_tasks`, building it from what `WorkerContext` holds (the database, the agency clients,
+the business clock, settings). The web process (embedded) and `portal worker` (services) both run this list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portal.agencies.registry import Agencies
+from portal.applications.delivery import deliverers
+from portal.applications.outbox import DeliveryPolicy, OutboxDelivery
+from portal.clock import Clock
+from portal.settings import Settings
+from portal.worker.runner import Task, Worker
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    agencies: Agencies
+    clock: Clock
+
+
+def outbox_policy(settings: Settings) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        backoff_base=settings.outbox_backoff_base,
+        backoff_cap=settings.outbox_backoff_cap,
+        lease_seconds=settings.outbox_lease_seconds,
+        batch_size=settings.outbox_batch_size,
+    )
+
+
+def build_tasks(context: WorkerContext) -> list[Task]:
+    return [
+        OutboxDelivery(context.sessions, deliverers(context.agencies), outbox_policy(context.settings)),
+    ]
+
+
+def build_worker(context: WorkerContext) -> Worker:
+    return Worker(build_tasks(context), poll_interval=context.settings.worker_poll_interval)
