@@ -48,6 +48,8 @@ log = structlog.get_logger("portal.outbox")
 RIGA = ZoneInfo("Europe/Riga")
 BASES = ("self", "parent", "guardian", "mandate", "assistant")
 LAST_ERROR_MAX = 300
+# What every agency's submission carries (the VSAA contract's shape); `extra` adds an agency's own fields.
+COMMON_FIELDS = frozenset({"reference", "service", "applicant", "about_person", "filer", "answers", "submitted_at"})
 
 
 def utcnow() -> dt.datetime:
@@ -77,13 +79,17 @@ class OutboxService:
         answers: Mapping[str, Any],
         about_person: Person | None = None,
         today: dt.date | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Submission:
         """Accepts a submission: assigns its reference, writes the row and flushes it; the caller's transaction
         commits it, and the worker delivers it after that. `today` is the business date (the reference's year;
-        default: now in Riga). `answers` must be JSON (they travel to the agency as they are)."""
+        default: now in Riga). `answers` must be JSON (they travel to the agency as they are); `extra` holds an
+        agency's own top-level request fields (VDEĀVK: `kind`, `self_assessment`)."""
         agency = DeliveryAgency(agency)
         if basis not in BASES:
             raise ValueError(f"unknown filing basis {basis!r}")
+        if clash := set(extra or {}) & COMMON_FIELDS:
+            raise ValueError(f"extra fields may not replace {sorted(clash)}")
         now = _utc(self._now())
         year = (today or now.astimezone(RIGA).date()).year
         reference = await self._next_reference(agency, year)
@@ -96,6 +102,7 @@ class OutboxService:
             "answers": dict(answers),
             "submitted_at": now.isoformat().replace("+00:00", "Z"),
         }
+        payload.update(extra or {})
         submission = Submission(
             id=uuid.uuid4(),
             agency=agency.value,

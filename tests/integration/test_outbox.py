@@ -1,6 +1,6 @@
 """The outbox on a migrated database (SQLite, and PostgreSQL in its tier): accepting, claiming with a lease,
 outcomes, backoff on the moved clock, and several workers at once. A fake agency here counts calls and catches
-overlapping deliveries; tests/integration/test_outbox_vsaa.py does the same against the VSAA sandbox.
+overlapping deliveries; the tests at the end do the same against the VSAA sandbox over HTTP.
 """
 
 from __future__ import annotations
@@ -142,6 +142,17 @@ async def test_submitting_assigns_references_per_agency_and_year_and_keeps_what_
     assert stored["VSAA-2026-000003"].about_person_id == people["elza"].id
     assert {row.status for row in stored.values()} == {"sending"}
     assert {row.attempts for row in stored.values()} == {0}
+
+
+async def test_an_agencys_own_fields_travel_in_the_payload_but_never_replace_the_common_ones(sessions, people):
+    async with sessions() as db, db.begin():
+        renewal = await submit(
+            db, people, agency="vdeavk", service="vdeavk-invaliditates-ekspertize", extra={"kind": "renewal"}
+        )
+        with pytest.raises(ValueError, match="reference"):
+            await submit(db, people, extra={"reference": "VSAA-2026-999999"})
+        assert (await submit(db, people)).reference == "VSAA-2026-000001", "the refused one took no number"
+    assert (renewal.reference, renewal.payload["kind"]) == ("VDEAVK-2026-000001", "renewal")
 
 
 async def test_a_submission_exists_only_once_the_callers_transaction_commits(sessions, people):
