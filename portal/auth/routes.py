@@ -21,6 +21,7 @@ from portal.auth.service import ATTEMPT_SECONDS, SignInService
 from portal.auth.sessions import LoadedSession, SessionStore
 from portal.people.service import PersonDirectory
 from portal.settings import Settings
+from portal.sync.service import request_sync
 from portal.web.i18n import current_locale
 
 ATTEMPT_COOKIE = "portal_login"
@@ -96,6 +97,7 @@ async def _finish(
             headers={"Cache-Control": "no-store"},
         )  # fmt: skip
     log.info("signed_in", kind=session.data.kind)
+    await request_sync(db_session, session)  # the worker fetches their agencies' data; sign-in does not wait
     return Redirect(next_path, status_code=HTTP_303_SEE_OTHER, cookies=_after_sign_in(settings, session))
 
 
