@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sandbox.agencies.idempotency import read_registrations
 from sandbox.agencies.population_register import population_register_router
 from sandbox.agencies.sealing import sealing_root
+from sandbox.agencies.validation import ContractValidation
 from sandbox.agencies.vdeavk import vdeavk_router
 
 START_DAY = dt.date(2026, 11, 20)
@@ -98,5 +99,6 @@ def create_sandbox() -> Litestar:
             vdeavk_router(),
         ],
         state=State({"sandbox": SandboxState()}),
-        middleware=[EchoRequestId],
+        # Outermost first: contract answers (400, 500) carry the caller's request id too.
+        middleware=[EchoRequestId, ContractValidation],
     )
