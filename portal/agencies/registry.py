@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 
 import httpx
 
+from portal.agencies.gateway import AgencyCaller
 from portal.agencies.http import create_http_client
 from portal.agencies.population_register import (
     HttpPopulationRegister,
@@ -19,12 +20,18 @@ from portal.agencies.population_register import (
     UnconfiguredPopulationRegister,
 )
 from portal.agencies.resilience import Resilience, attach
+from portal.agencies.vsaa_applications import (
+    HttpVsaaApplications,
+    UnconfiguredVsaaApplications,
+    VsaaApplications,
+)
 from portal.settings import AGENCY_SETTINGS, Settings
 
 
 @dataclass(frozen=True)
 class Agencies:
     population_register: PopulationRegister
+    vsaa_applications: VsaaApplications
     http: tuple[httpx.AsyncClient, ...] = field(default=(), repr=False)
 
     def as_dependencies(self) -> dict[str, object]:
@@ -69,5 +76,8 @@ def build_agencies(settings: Settings) -> Agencies:
         population_register=HttpPopulationRegister(clients["pmlp"])
         if "pmlp" in clients
         else UnconfiguredPopulationRegister(),
+        vsaa_applications=HttpVsaaApplications(AgencyCaller("vsaa", clients["vsaa"]))
+        if "vsaa" in clients
+        else UnconfiguredVsaaApplications(),
         http=tuple(clients.values()),
     )

@@ -20,6 +20,7 @@ from sandbox.agencies.population_register import population_register_router
 from sandbox.agencies.sealing import sealing_root
 from sandbox.agencies.validation import ContractValidation
 from sandbox.agencies.vdeavk import vdeavk_router
+from sandbox.agencies.vsaa_applications import vsaa_applications_router
 
 START_DAY = dt.date(2026, 11, 20)
 AGENCIES = ("vsaa", "vdeavk", "pasv", "pmlp", "eadrese")
@@ -97,6 +98,7 @@ def create_sandbox() -> Litestar:
             sealing_root,
             population_register_router(),
             vdeavk_router(),
+            vsaa_applications_router(),
         ],
         state=State({"sandbox": SandboxState()}),
         # Outermost first: contract answers (400, 500) carry the caller's request id too.
