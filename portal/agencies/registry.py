@@ -20,6 +20,7 @@ from portal.agencies.population_register import (
     UnconfiguredPopulationRegister,
 )
 from portal.agencies.resilience import Resilience, attach
+from portal.agencies.vdeavk import HttpVdeavk, UnconfiguredVdeavk, Vdeavk
 from portal.agencies.vsaa_applications import (
     HttpVsaaApplications,
     UnconfiguredVsaaApplications,
@@ -31,6 +32,7 @@ from portal.settings import AGENCY_SETTINGS, Settings
 @dataclass(frozen=True)
 class Agencies:
     population_register: PopulationRegister
+    vdeavk: Vdeavk
     vsaa_applications: VsaaApplications
     http: tuple[httpx.AsyncClient, ...] = field(default=(), repr=False)
 
@@ -76,6 +78,7 @@ def build_agencies(settings: Settings) -> Agencies:
         population_register=HttpPopulationRegister(clients["pmlp"])
         if "pmlp" in clients
         else UnconfiguredPopulationRegister(),
+        vdeavk=HttpVdeavk(clients["vdeavk"]) if "vdeavk" in clients else UnconfiguredVdeavk(),
         vsaa_applications=HttpVsaaApplications(AgencyCaller("vsaa", clients["vsaa"]))
         if "vsaa" in clients
         else UnconfiguredVsaaApplications(),

@@ -1,0 +1,534 @@
+"""VDEĀVK: its contract, the sandbox that serves it, and the portal's client, over real HTTP.
+
+Every answer of the live sandbox is validated against contracts/vdeavk.yaml, and every body the client sends
+against the same document. The sandbox serves the whole session, so each test uses fresh references and keys
+and puts the clock and the fault mode back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from litestar.testing import AsyncTestClient
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from portal.agencies.errors import AgencyRefused, AgencyUnavailable
+from portal.agencies.http import create_http_client
+from portal.agencies.resilience import PersonCache, Resilience, RetryPolicy, attach
+from portal.agencies.vdeavk import (
+    DisabilityTerm,
+    DomainAssessment,
+    ExpertiseApplication,
+    Filer,
+    HttpVdeavk,
+    Person,
+    UnconfiguredVdeavk,
+)
+from portal.app import create_app
+from portal.web.logs import request_id_var
+from sandbox.agencies.app import create_sandbox
+from tests.integration.agency_contract import Contract
+from tests.ports import free_port
+from tests.servers import Server
+
+CONTRACT = Contract("vdeavk")
+PETERIS, LAURA, ELZA, INESE = "300978-15174", "080890-17710", "329011-52842", "120385-13468"
+UNKNOWN = "320000-00000"  # well-formed, and nobody VDEĀVK has assessed
+PERSONAL_CODE_ANYWHERE = re.compile(r"\d{6}-?\d{5}")
+PERSON_OPERATIONS = ["/v1/disability-status", "/v1/renewal-prefill", "/v1/applications/search", "/v1/decisions/search"]
+SUBMIT = "/v1/expertise-applications"
+SEEDED_DECISION = "6f1c2a4e-8b3d-4f5a-9c7e-1d2b3a4c5e6f"
+START = "2026-11-20"
+
+
+def new_reference() -> str:
+    return f"VDEAVK-2026-{secrets.randbelow(900_000):06d}"
+
+
+def new_key() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+def application_body(
+    applicant: str = PETERIS, kind: str = "renewal", reference: str | None = None, **changes: Any
+) -> dict[str, Any]:
+    return {
+        "reference": reference or new_reference(),
+        "applicant": {"personal_code": applicant},
+        "filer": {"personal_code": applicant, "basis": "self"},
+        "kind": kind,
+        "answers": {"decision_delivery": "e-adrese", "assistant_service": False, "phone": "+371 20000000"},
+        "self_assessment": {
+            "mobility": {"difficulty": 3, "helps": "Crutches."},
+            "work_or_school": {"difficulty": 2, "helps": ""},
+        },
+        "submitted_at": "2026-11-20T10:15:00Z",
+        **changes,
+    }
+
+
+def application(applicant: str = PETERIS, kind: str = "renewal", **changes: Any) -> ExpertiseApplication:
+    return ExpertiseApplication.model_validate(application_body(applicant, kind, **changes))
+
+
+@pytest.fixture
+def sandbox_http(live_sandbox: Server) -> Iterator[httpx.Client]:
+    """Raw HTTP to the sandbox; every fault and clock move is put back, since the sandbox serves the session."""
+    with httpx.Client(base_url=live_sandbox.url, timeout=10) as client:
+        try:
+            yield client
+        finally:
+            assert client.put("/_control/faults/vdeavk", json={"mode": "ok"}).status_code == 200
+            assert client.put("/_control/clock", json={"today": START}).status_code == 200
+
+
+@pytest.fixture
+def set_fault(sandbox_http: httpx.Client) -> Callable[[str], None]:
+    def set_mode(mode: str) -> None:
+        assert sandbox_http.put("/_control/faults/vdeavk", json={"mode": mode}).status_code == 200
+
+    return set_mode
+
+
+@pytest.fixture
+def set_today(sandbox_http: httpx.Client) -> Callable[[str], None]:
+    def move(today: str) -> None:
+        assert sandbox_http.put("/_control/clock", json={"today": today}).status_code == 200
+
+    return move
+
+
+def registrations(sandbox_http: httpx.Client) -> dict[str, Any]:
+    answer: dict[str, Any] = sandbox_http.get("/_control/vdeavk/registrations").json()
+    return answer
+
+
+class Recorder:
+    """What the portal's client sent and got back, seen from its httpx hooks."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.answered_request_ids: list[str | None] = []
+
+    async def on_request(self, request: httpx.Request) -> None:
+        self.requests.append(request)
+
+    async def on_response(self, response: httpx.Response) -> None:
+        self.answered_request_ids.append(response.headers.get("x-request-id"))
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+def client_for(base_url: str, recorder: Recorder, timeout: float | None = None) -> httpx.AsyncClient:
+    client = create_http_client(base_url, httpx.Timeout(timeout)) if timeout else create_http_client(base_url)
+    client.event_hooks["request"].append(recorder.on_request)
+    client.event_hooks["response"].append(recorder.on_response)
+    # One attempt and no waiting: these tests see each answer as it is (retries are resilience.py's tests).
+    attach(client, Resilience("vdeavk", retry=RetryPolicy(attempts=1, budget=5.0)))
+    return client
+
+
+@pytest.fixture
+async def vdeavk(live_sandbox: Server, sandbox_http: httpx.Client, recorder: Recorder) -> AsyncIterator[HttpVdeavk]:
+    async with client_for(f"{live_sandbox.url}{CONTRACT.prefix}", recorder) as client:
+        yield HttpVdeavk(client)
+
+
+@pytest.fixture
+async def fresh_vdeavk() -> AsyncIterator[tuple[HttpVdeavk, httpx.AsyncClient]]:
+    """The client on a sandbox of its own (in process, over ASGI), for tests whose answers other tests' submissions
+    would change: the live sandbox serves the whole session. The second item moves its clock."""
+    sandbox = create_sandbox()
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), base_url="http://sandbox") as control,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), base_url="http://sandbox/vdeavk") as client,
+    ):
+        attach(client, Resilience("vdeavk", retry=RetryPolicy(attempts=1, budget=5.0), cache=PersonCache(0)))
+        yield HttpVdeavk(client), control
+
+
+# The contract itself
+
+
+def test_contract_schemas_are_valid_and_every_example_fits_its_schema():
+    assert CONTRACT.check_examples() >= 30
+
+
+def test_the_sandbox_serves_exactly_the_contract():
+    assert CONTRACT.served_routes(create_sandbox()) == CONTRACT.documented_routes()
+    assert CONTRACT.prefix == "/vdeavk"
+
+
+# Every operation, over real HTTP, against the contract
+
+
+@pytest.mark.parametrize("path", PERSON_OPERATIONS)
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"personal_code": PETERIS}, 200),
+        ({"personal_code": LAURA}, 200),
+        ({"personal_code": UNKNOWN}, 200),
+        ({"personal_code": "300978-15175"}, 422),  # wrong check digit
+        ({"personal_code": "30097815174"}, 422),  # the contract's one spelling has the hyphen
+        ({"personal_code": 30097815174}, 400),
+        ({"code": PETERIS}, 400),
+        ({"personal_code": PETERIS, "extra": 1}, 400),
+        (b"{not json", 400),
+    ],
+)
+def test_every_person_operation_answers_as_the_contract_says(sandbox_http, path, body, status):
+    headers = {"content-type": "application/json", "x-request-id": "contract-check-vdeavk"}
+    url = f"{CONTRACT.prefix}{path}"
+    if isinstance(body, bytes):
+        response = sandbox_http.post(url, content=body, headers=headers)
+    else:
+        response = sandbox_http.post(url, json=body, headers=headers)
+    assert response.status_code == status, response.text
+    CONTRACT.check_answer(path, "post", response)
+    assert response.headers["x-request-id"] == "contract-check-vdeavk"
+    assert not PERSONAL_CODE_ANYWHERE.search(response.text.replace("VDEAVK-", ""))
+
+
+def submit_raw(sandbox_http: httpx.Client, body: Any, key: str | None = None) -> httpx.Response:
+    headers = {"Idempotency-Key": key} if key else {}
+    response = sandbox_http.post(f"{CONTRACT.prefix}{SUBMIT}", json=body, headers=headers)
+    CONTRACT.check_answer(SUBMIT, "post", response)
+    return response
+
+
+def test_a_submission_registers_once_per_key(sandbox_http):
+    body, key = application_body(), new_key()
+    before = registrations(sandbox_http)
+    first = submit_raw(sandbox_http, body, key)
+    again = submit_raw(sandbox_http, body, key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
+    assert first.json()["reference"] == body["reference"] and first.json()["decision_due"] == "2026-12-20"
+    after = registrations(sandbox_http)
+    assert after["count"] == before["count"] + 1 and after["replays"] == before["replays"] + 1
+    assert {"idempotency_key": key, "id": body["reference"]} in after["registered"]
+
+
+def test_a_key_names_one_request_and_a_reference_one_application(sandbox_http):
+    body, key = application_body(), new_key()
+    assert submit_raw(sandbox_http, body, key).status_code == 201
+    other = submit_raw(sandbox_http, {**body, "kind": "first"}, key)
+    assert other.status_code == 422 and other.json()["type"] == "idempotency-key-reused"
+    taken = submit_raw(sandbox_http, body, new_key())
+    assert taken.status_code == 409 and taken.json()["type"] == "reference-taken"
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "status"),
+    [
+        (application_body(), None, 400),
+        (application_body(), "short", 400),
+        ({**application_body(), "answers": "all fine"}, new_key(), 400),
+        ({**application_body(), "channel": "portal"}, new_key(), 400),
+        ({k: v for k, v in application_body().items() if k != "filer"}, new_key(), 400),
+        # The right shape, a value against the rules: "not well-formed" (422)
+        ({**application_body(), "reference": "VSAA-2026-000001"}, new_key(), 422),
+        ({**application_body(), "kind": "third"}, new_key(), 422),
+        (application_body(applicant="300978-15175"), new_key(), 422),
+        # Inside a oneOf (an assessment or null) the checker cannot tell shape from value: 400
+        ({**application_body(), "self_assessment": {"flying": {"difficulty": 1, "helps": ""}}}, new_key(), 400),
+        ({**application_body(), "self_assessment": {"mobility": {"difficulty": 5, "helps": ""}}}, new_key(), 400),
+    ],
+)
+def test_malformed_submissions_are_answered_as_the_contract_says(sandbox_http, body, key, status):
+    before = registrations(sandbox_http)["count"]
+    response = submit_raw(sandbox_http, body, key)
+    assert response.status_code == status
+    assert registrations(sandbox_http)["count"] == before
+    assert "300978" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (application_body(applicant=LAURA), "no current disability term to renew"),
+        (application_body(self_assessment=None), "self-assessment questionnaire"),
+        (application_body(kind="first", applicant=LAURA, self_assessment=None), "self-assessment questionnaire"),
+        (application_body(filer={"personal_code": INESE, "basis": "self"}), "basis on which they file"),
+        (application_body(reference="VDEAVK-2026-903001"), "VDEĀVK's own numbers"),
+    ],
+)
+def test_refusals_say_why(sandbox_http, body, reason):
+    response = submit_raw(sandbox_http, body, new_key())
+    assert response.status_code == 422 and response.json()["type"] == "application-refused"
+    assert reason in response.json()["detail"]
+
+
+def test_a_child_needs_no_self_assessment(sandbox_http):
+    body = application_body(applicant=ELZA, kind="first", self_assessment=None)
+    body["filer"] = {"personal_code": "050694-14213", "basis": "parent"}
+    assert submit_raw(sandbox_http, body, new_key()).status_code == 201
+
+
+def test_decision_documents_answer_as_the_contract_says(sandbox_http):
+    path = "/v1/decisions/{document_id}"
+    found = sandbox_http.get(f"{CONTRACT.prefix}/v1/decisions/{SEEDED_DECISION}")
+    assert found.status_code == 200 and found.content.startswith(b"%PDF-")
+    CONTRACT.check_answer(path, "get", found)
+    for missing, status in ((str(uuid.uuid4()), 404), ("not-a-document", 400)):
+        response = sandbox_http.get(f"{CONTRACT.prefix}/v1/decisions/{missing}")
+        assert response.status_code == status
+        CONTRACT.check_answer(path, "get", response)
+
+
+@pytest.mark.parametrize(("path", "method"), CONTRACT.operations)
+@pytest.mark.parametrize(("mode", "status"), [("down", 503), ("error", 500), ("refuse", 403)])
+def test_faults_are_answered_as_the_contract_says(sandbox_http, set_fault, path, method, mode, status):
+    set_fault(mode)
+    url = f"{CONTRACT.prefix}{path.format(document_id=SEEDED_DECISION)}"
+    if path == SUBMIT:
+        response = sandbox_http.post(url, json=application_body(), headers={"Idempotency-Key": new_key()})
+    elif method == "get":
+        response = sandbox_http.get(url)
+    else:
+        response = sandbox_http.post(url, json={"personal_code": PETERIS})
+    assert response.status_code == status
+    CONTRACT.check_answer(path, method, response)
+    if mode == "down":
+        assert int(response.headers["retry-after"]) > 0
+
+
+# The portal's client
+
+
+async def test_peteris_has_group_ii_until_2027_02_10_and_laura_none(vdeavk):
+    peteris = await vdeavk.disability_status(PETERIS.replace("-", ""))  # people type it either way
+    assert peteris.status is not None
+    assert (peteris.status.group, peteris.status.valid_until) == ("II", dt.date(2027, 2, 10))
+    assert "mobility" in peteris.status.functioning_limits
+    assert peteris.as_of.date() == dt.date(2026, 11, 20)
+    assert (await vdeavk.disability_status(LAURA)).status is None
+
+
+async def move_clock(control: httpx.AsyncClient, today: str) -> None:
+    assert (await control.put("/_control/clock", json={"today": today})).status_code == 200
+
+
+async def test_the_term_ends_on_its_last_day(fresh_vdeavk):
+    vdeavk, control = fresh_vdeavk
+    await move_clock(control, "2027-02-10")
+    assert (await vdeavk.disability_status(PETERIS)).status is not None
+    await move_clock(control, "2027-02-11")
+    assert (await vdeavk.disability_status(PETERIS)).status is None
+
+
+async def test_a_status_answer_is_kept_for_a_few_seconds_and_only_for_its_person(vdeavk, set_today, recorder):
+    assert (await vdeavk.disability_status(PETERIS)).status is not None
+    set_today("2027-02-11")
+    assert (await vdeavk.disability_status(PETERIS)).status is not None  # kept
+    assert (await vdeavk.disability_status(LAURA)).status is None
+    assert len(recorder.requests) == 2
+
+
+async def test_renewal_prefill_comes_from_the_latest_application(vdeavk):
+    laura = await vdeavk.renewal_prefill(LAURA)
+    assert (laura.previous_reference, laura.current_status, laura.answers, laura.self_assessment) == (
+        None,
+        None,
+        {},
+        None,
+    )
+    peteris = await vdeavk.renewal_prefill(PETERIS)
+    assert peteris.current_status is not None and peteris.current_status.group == "II"
+    assert peteris.previous_reference is not None and peteris.answers
+    assert peteris.self_assessment is not None and peteris.self_assessment["mobility"].difficulty >= 0
+
+
+async def test_the_client_registers_once_per_key_and_sends_what_the_contract_says(vdeavk, sandbox_http, recorder):
+    sent = application()
+    before = registrations(sandbox_http)["count"]
+    key = new_key()
+    receipt = await vdeavk.submit(sent, key)
+    assert await vdeavk.submit(sent, key) == receipt
+    assert receipt.reference == sent.reference and receipt.status == "received"
+    assert receipt.decision_due == dt.date(2026, 12, 20)
+    assert registrations(sandbox_http)["count"] == before + 1
+    for request in recorder.requests:
+        assert request.headers["idempotency-key"] == key
+        CONTRACT.check_request(SUBMIT, "post", httpx.Response(200, content=request.content).json())
+
+
+async def test_an_assistant_files_with_the_service_centre_named(vdeavk, recorder):
+    sent = application(filer=Filer(personal_code=INESE, basis="assistant", organisation="VPVKAC Cēsis").model_dump())
+    await vdeavk.submit(sent, new_key())
+    CONTRACT.check_request(SUBMIT, "post", httpx.Response(200, content=recorder.requests[-1].content).json())
+
+
+async def test_a_refusal_reaches_the_portal_with_the_agencys_reason(vdeavk):
+    with pytest.raises(AgencyRefused) as refused:
+        await vdeavk.submit(application(LAURA), new_key())
+    assert refused.value.status == 422 and refused.value.agency == "vdeavk"
+    assert "no current disability term to renew" in refused.value.reason
+
+
+async def test_a_renewal_moves_on_the_clock_and_continues_the_term_without_a_gap(fresh_vdeavk):
+    vdeavk, control = fresh_vdeavk
+    sent = application(self_assessment={"mobility": DomainAssessment(difficulty=3, helps="Crutches.")})
+    await vdeavk.submit(sent, new_key())
+
+    async def mine():
+        (found,) = [a for a in (await vdeavk.applications(PETERIS)).applications if a.reference == sent.reference]
+        return found
+
+    received = await mine()
+    assert (received.status, received.channel, received.decision_document_id) == ("received", "portal", None)
+    await move_clock(control, "2026-11-21")
+    assert (await mine()).status == "in_progress"
+    assert sent.reference not in {d.reference for d in (await vdeavk.decisions(PETERIS)).decisions}
+    await move_clock(control, "2026-12-04")
+    decided = await mine()
+    assert [s.status for s in decided.history] == ["received", "in_progress", "decided"]
+    (decision,) = [d for d in (await vdeavk.decisions(PETERIS)).decisions if d.reference == sent.reference]
+    assert decided.decision_document_id == decision.document_id
+    assert (decision.outcome, decision.group, decision.valid_from, decision.valid_until) == (
+        "granted",
+        "II",
+        dt.date(2027, 2, 11),
+        dt.date(2029, 2, 10),
+    )
+    await move_clock(control, "2027-02-11")
+    assert (await vdeavk.disability_status(PETERIS)).status == DisabilityTerm(
+        group="II", since=dt.date(2027, 2, 11), valid_until=dt.date(2029, 2, 10), functioning_limits=("mobility",)
+    )
+    prefill = await vdeavk.renewal_prefill(PETERIS)
+    assert prefill.previous_reference == sent.reference and prefill.answers == sent.answers
+
+
+async def test_the_decision_pdf_is_sealed_and_the_same_on_every_download(vdeavk, sandbox_http):
+    (decision,) = (await vdeavk.decisions(PETERIS)).decisions[-1:]
+    first = await vdeavk.decision_document(decision.document_id)
+    second = await vdeavk.decision_document(decision.document_id)
+    assert first is not None and first == second
+    _, _, der = pem.unarmor(sandbox_http.get("/_control/sealing/root.pem").content)
+    root = asn1_x509.Certificate.load(der)
+    (seal,) = PdfFileReader(io.BytesIO(first)).embedded_signatures
+    status = await async_validate_pdf_signature(seal, ValidationContext(trust_roots=[root], allow_fetching=False))
+    assert (status.intact, status.valid, status.trusted) == (True, True, True)
+    assert status.signer_reported_dt is not None
+
+
+async def test_a_tampered_decision_is_not_intact(vdeavk, sandbox_http):
+    document = await vdeavk.decision_document(SEEDED_DECISION)
+    assert document is not None
+    tampered = document.replace(b"VDEAVK-2025-900412", b"VDEAVK-2025-900413", 1)
+    assert tampered != document
+    _, _, der = pem.unarmor(sandbox_http.get("/_control/sealing/root.pem").content)
+    (seal,) = PdfFileReader(io.BytesIO(tampered)).embedded_signatures
+    status = await async_validate_pdf_signature(
+        seal, ValidationContext(trust_roots=[asn1_x509.Certificate.load(der)], allow_fetching=False)
+    )
+    assert not status.intact
+
+
+async def test_an_unknown_or_malformed_document_id_is_none(vdeavk, recorder):
+    assert await vdeavk.decision_document(str(uuid.uuid4())) is None
+    calls = len(recorder.requests)
+    assert await vdeavk.decision_document("../decisions/search") is None
+    assert len(recorder.requests) == calls  # never sent
+
+
+async def test_a_malformed_code_is_refused_before_any_call(vdeavk, recorder):
+    with pytest.raises(ValueError, match="not a well-formed personal code"):
+        await vdeavk.disability_status("300978-15175")
+    with pytest.raises(ValueError, match="not a well-formed personal code"):
+        await vdeavk.submit(application(applicant="300978-15175"), new_key())
+    assert recorder.requests == []
+
+
+async def test_personal_codes_travel_only_in_request_bodies(vdeavk, recorder):
+    await vdeavk.disability_status(PETERIS)
+    await vdeavk.renewal_prefill(PETERIS)
+    await vdeavk.applications(PETERIS)
+    await vdeavk.decisions(PETERIS)
+    await vdeavk.decision_document(SEEDED_DECISION)
+    await vdeavk.submit(application(), new_key())
+    assert len(recorder.requests) == 6
+    assert not [r.url for r in recorder.requests if PERSONAL_CODE_ANYWHERE.search(str(r.url))]
+
+
+@pytest.mark.parametrize("mode", ["down", "error", "refuse"])
+async def test_faults_reach_the_portal_as_agency_unavailable(vdeavk, set_fault, mode):
+    set_fault(mode)
+    calls = [
+        vdeavk.disability_status(PETERIS),
+        vdeavk.renewal_prefill(PETERIS),
+        vdeavk.applications(PETERIS),
+        vdeavk.decisions(PETERIS),
+        vdeavk.decision_document(SEEDED_DECISION),
+        vdeavk.submit(application(), new_key()),
+    ]
+    for call in calls:
+        with pytest.raises(AgencyUnavailable, match="vdeavk"):
+            await call
+
+
+async def test_a_slow_vdeavk_times_out_as_agency_unavailable(live_sandbox, set_fault, recorder):
+    set_fault("slow")
+    async with client_for(f"{live_sandbox.url}/vdeavk", recorder, timeout=0.5) as client:
+        with pytest.raises(AgencyUnavailable, match="timed out"):
+            await HttpVdeavk(client).applications(PETERIS)
+
+
+async def test_an_unreachable_vdeavk_is_agency_unavailable(recorder):
+    async with client_for(f"http://127.0.0.1:{free_port()}/vdeavk", recorder) as client:
+        with pytest.raises(AgencyUnavailable, match="vdeavk"):
+            await HttpVdeavk(client).decisions(PETERIS)
+
+
+async def test_the_request_id_reaches_vdeavk(vdeavk, recorder):
+    token = request_id_var.set("trace-vdeavk-20261120")
+    try:
+        await vdeavk.disability_status(PETERIS)
+        await vdeavk.decision_document(SEEDED_DECISION)
+    finally:
+        request_id_var.reset(token)
+    assert recorder.answered_request_ids == ["trace-vdeavk-20261120"] * 2
+
+
+# The wiring
+
+
+async def test_the_app_provides_one_vdeavk_client_on_the_sandbox(settings, live_sandbox):
+    app = create_app(settings.model_copy(update={"vdeavk_base_url": f"{live_sandbox.url}/vdeavk"}))
+    provide = app.dependencies["vdeavk"]
+    async with AsyncTestClient(app):
+        client = provide.dependency()
+        assert isinstance(client, HttpVdeavk) and provide.dependency() is client
+        assert (await client.disability_status(PETERIS)).status is not None
+
+
+async def test_without_sandbox_or_base_url_vdeavk_is_unavailable(settings):
+    app = create_app(settings.model_copy(update={"sandbox_url": "", "vdeavk_base_url": None}))
+    client = app.dependencies["vdeavk"].dependency()
+    assert isinstance(client, UnconfiguredVdeavk)
+    with pytest.raises(AgencyUnavailable, match="PORTAL_VDEAVK_BASE_URL"):
+        await client.submit(application(), new_key())
+
+
+def test_a_person_is_sent_in_one_spelling():
+    sent = application(applicant=PETERIS.replace("-", ""), filer={"personal_code": "30097815174", "basis": "self"})
+    body = sent.body()
+    assert body["applicant"] == Person(personal_code=PETERIS).model_dump()
+    assert body["filer"]["personal_code"] == PETERIS and "organisation" not in body["filer"]
+    CONTRACT.check_request(SUBMIT, "post", body)
