@@ -6,9 +6,10 @@ path and method match one of their operations:
 
 - the request's path, query and header parameters and its body are validated (JSON Schema 2020-12, the
   document's own `$ref`s resolved). A request that breaks the contract never reaches the handler: it gets a
-  400 problem naming the violation — or 422 when the body is of the right shape and only a value breaks a rule
-  (a pattern, a format, a range, an enum) and the operation documents 422, as the contracts describe "not
-  well-formed" values. Problems name where and which rule, never the value (it may be a personal code).
+  400 problem naming where and which rule, never the value (it may be a personal code). One exception: when
+  the body is of the right shape and only a value breaks a rule (a pattern, a format, a range, an enum) and
+  the operation documents 422, the contracts call that the agency's own refusal, in the agency's words; the
+  handler gets the request and must refuse it (4xx), else the sandbox answers 500 as below.
 - the answer is validated: its status must be documented, its media type too, and a JSON body must match the
   schema. An answer outside the contract is a sandbox bug: it is logged loudly and replaced by a 500 problem
   naming the violation, so that the test that caused it fails.
@@ -138,11 +139,15 @@ def operations_of(contract: Contract) -> list[Operation]:
 
 
 class Violation(Exception):
-    def __init__(self, status: int, title: str, detail: str) -> None:
+    def __init__(self, status: int, title: str, detail: str, values_only: bool = False) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
+        self.values_only = values_only  # well-formed, but a value breaks a rule
+
+    def problem(self) -> dict[str, Any]:
+        return {"title": self.title, "status": self.status, "detail": self.detail}
 
 
 def describe(errors: list[ValidationError], where: str) -> str:
@@ -193,7 +198,7 @@ class ContractChecker:
 
     def find(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         if path.startswith(UNCHECKED):
-            return None
+            return
         for prefix in self.prefixes:
             if path.startswith(f"{prefix}/"):
                 rest = path.removeprefix(prefix)
@@ -204,7 +209,33 @@ class ContractChecker:
                             return op, found
         return None
 
-    def check_request(self, op: Operation, scope: Scope, path_values: dict[str, str], body: bytes) -> None:
+    def check_request(self, op: Operation, scope: Scope, path_values: dict[str, str], body: bytes) -> str | None:
+        """Raises a 400 Violation for a request the sandbox refuses itself; returns what is wrong with a request
+        that the handler must refuse in the contract's own terms; None for a request within the contract."""
+        try:
+            self._check_request(op, scope, path_values, body)
+        except Violation as violation:
+            documented = op.contract.at(f"{op.pointer}/responses")
+            if not (violation.values_only and "422" in documented) and self._documents_own_400(op, violation):
+                raise
+            return violation.detail
+        return None
+
+    def _documents_own_400(self, op: Operation, violation: Violation) -> bool:
+        """Whether the operation documents a 400 problem that the sandbox's own refusal fits."""
+        responses = f"{op.pointer}/responses"
+        if "400" not in op.contract.at(responses):
+            return False
+        pointer, response = op.contract.resolved(f"{responses}/400")
+        content = response.get("content", {})
+        if PROBLEM_JSON not in content:
+            return False
+        if "schema" not in content[PROBLEM_JSON]:
+            return True
+        validator = op.contract.validator(f"{pointer}/content/{escape(PROBLEM_JSON)}/schema")
+        return bool(validator.is_valid(violation.problem()))
+
+    def _check_request(self, op: Operation, scope: Scope, path_values: dict[str, str], body: bytes) -> None:
         contract, (_, operation) = op.contract, op.contract.resolved(op.pointer)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
@@ -266,13 +297,10 @@ class ContractChecker:
             raise Violation(400, "The request body is not of the documented shape", "body: not JSON") from None
         schema_pointer = f"{pointer}/content/{escape(media_type)}/schema"
         errors = list(contract.validator(schema_pointer).iter_errors(instance))
-        if not errors:
-            return
-        documented = contract.at(f"{op.pointer}/responses")
-        only_values = all(e.validator in VALUE_KEYWORDS for e in leaf_errors(errors))
-        status = 422 if only_values and "422" in documented else 400
-        title = "A value breaks the contract" if status == 422 else "The request body is not of the documented shape"
-        raise Violation(status, title, describe(errors, "body"))
+        if errors:
+            values_only = all(e.validator in VALUE_KEYWORDS for e in leaf_errors(errors))
+            title = "The request body is not of the documented shape"
+            raise Violation(400, title, describe(errors, "body"), values_only)
 
     def check_response(self, op: Operation, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
         contract = op.contract
@@ -305,9 +333,7 @@ class ContractChecker:
 
 
 def problem_messages(violation: Violation) -> tuple[Message, Message]:
-    body = json.dumps(
-        {"title": violation.title, "status": violation.status, "detail": violation.detail}, ensure_ascii=False
-    ).encode()
+    body = json.dumps(violation.problem(), ensure_ascii=False).encode()
     headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
     return (
         {"type": "http.response.start", "status": violation.status, "headers": headers},
@@ -341,7 +367,7 @@ class ContractValidation:
             body += message.get("body", b"")
             more = message.get("more_body", False)
         try:
-            self.checker.check_request(op, scope, path_values, bytes(body))
+            must_refuse = self.checker.check_request(op, scope, path_values, bytes(body))
         except Violation as violation:
             for message in problem_messages(violation):
                 await send(message)
@@ -370,6 +396,10 @@ class ContractValidation:
         assert start is not None, "the handler sent no answer"
         try:
             self.checker.check_response(op, start["status"], list(start.get("headers", [])), bytes(answer))
+            if must_refuse and start["status"] < 400:
+                label = f"{op.method.upper()} {op.contract.prefix}{op.path} answered {start['status']}"
+                detail = f"{label} to a request it must refuse: {must_refuse}"
+                raise Violation(500, "The sandbox answered outside the contract", detail)
         except Violation as violation:
             log.error("SANDBOX ANSWER OUTSIDE THE CONTRACT: %s", violation.detail)
             for message in problem_messages(violation):
