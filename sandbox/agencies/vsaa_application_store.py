@@ -43,7 +43,6 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "vsaa_applications.yaml"
 IN_PROGRESS_AFTER_DAYS, NEEDS_INFO_AFTER_DAYS, DECIDED_AFTER_DAYS = 1, 2, 3
 INFORMATION_DEADLINE_DAYS = 14
 IN_PROGRESS_AT, NEEDS_INFO_AT, DECIDED_AT = dt.time(8, 0), dt.time(9, 20), dt.time(9, 0)
-DECISION_DELIVERY = ("in_person", "post", "e_address", "portal")
 ACCEPTED_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 WITHDRAWABLE = ("received", "in_progress", "needs_info")
@@ -193,7 +192,8 @@ class ApplicationStore:
         if service.about_person_required and about_person is None:
             detail = "Iesniegumā nav norādīts, par kuru personu (piemēram, bērnu) tas iesniegts."
             raise Refusal("missing-about-person", "The person the application is about is missing", detail)
-        if submission["answers"].get("decision_delivery") not in DECISION_DELIVERY:
+        delivery = submission["answers"].get("decision_delivery")
+        if not isinstance(delivery, str) or not delivery.strip():
             raise Refusal("missing-answers", "Answers are missing", "Iesniegumā nav norādīts: kā saņemt lēmumu.")
         day = now.date()
         events = [Event("received", now), Event("in_progress", _at(day, IN_PROGRESS_AFTER_DAYS, IN_PROGRESS_AT))]
