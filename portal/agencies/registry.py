@@ -20,6 +20,7 @@ from portal.agencies.population_register import (
     UnconfiguredPopulationRegister,
 )
 from portal.agencies.resilience import Resilience, attach
+from portal.agencies.social_services import HttpSocialServices, SocialServices, UnconfiguredSocialServices
 from portal.agencies.vdeavk import HttpVdeavk, UnconfiguredVdeavk, Vdeavk
 from portal.agencies.vsaa_applications import (
     HttpVsaaApplications,
@@ -33,6 +34,7 @@ from portal.settings import AGENCY_SETTINGS, Settings
 class Agencies:
     population_register: PopulationRegister
     vdeavk: Vdeavk
+    social_services: SocialServices
     vsaa_applications: VsaaApplications
     http: tuple[httpx.AsyncClient, ...] = field(default=(), repr=False)
 
@@ -79,6 +81,7 @@ def build_agencies(settings: Settings) -> Agencies:
         if "pmlp" in clients
         else UnconfiguredPopulationRegister(),
         vdeavk=HttpVdeavk(clients["vdeavk"]) if "vdeavk" in clients else UnconfiguredVdeavk(),
+        social_services=HttpSocialServices(clients["pasv"]) if "pasv" in clients else UnconfiguredSocialServices(),
         vsaa_applications=HttpVsaaApplications(AgencyCaller("vsaa", clients["vsaa"]))
         if "vsaa" in clients
         else UnconfiguredVsaaApplications(),

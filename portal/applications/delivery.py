@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from portal.agencies import vdeavk, vsaa_applications
 from portal.agencies.registry import Agencies
 
 
@@ -27,7 +28,30 @@ class Deliverer(Protocol):
     async def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> Receipt: ...
 
 
+class VsaaDeliverer:
+    def __init__(self, client: vsaa_applications.VsaaApplications) -> None:
+        self._client = client
+
+    async def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> Receipt:
+        request = vsaa_applications.Submission.model_validate(payload)
+        return Receipt((await self._client.submit(request, idempotency_key)).reference)
+
+
+class VdeavkDeliverer:
+    """The payload's `kind` and `self_assessment` come from `OutboxService.submit(extra=...)`."""
+
+    def __init__(self, client: vdeavk.Vdeavk) -> None:
+        self._client = client
+
+    async def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> Receipt:
+        request = vdeavk.ExpertiseApplication.model_validate(payload)
+        return Receipt((await self._client.submit(request, idempotency_key)).reference)
+
+
 def deliverers(agencies: Agencies) -> dict[str, Deliverer]:
-    """The deliverer of every agency that takes applications and has a client configured, by agency code."""
-    del agencies  # the VSAA, VDEĀVK and PASV clients are not in the registry yet
-    return {}
+    """The deliverer of every agency that takes applications, by agency code. An agency without a configured
+    client still has one: its client raises AgencyUnavailable, and the submissions wait."""
+    return {
+        "vsaa": VsaaDeliverer(agencies.vsaa_applications),
+        "vdeavk": VdeavkDeliverer(agencies.vdeavk),
+    }

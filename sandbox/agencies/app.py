@@ -16,6 +16,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import BaseModel
 
 from sandbox.agencies.idempotency import read_registrations
+from sandbox.agencies.pasv import pasv_router
 from sandbox.agencies.population_register import population_register_router
 from sandbox.agencies.sealing import sealing_root
 from sandbox.agencies.validation import ContractValidation
@@ -98,6 +99,7 @@ def create_sandbox() -> Litestar:
             sealing_root,
             population_register_router(),
             vdeavk_router(),
+            pasv_router(),
             vsaa_applications_router(),
         ],
         state=State({"sandbox": SandboxState()}),
