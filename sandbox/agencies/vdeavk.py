@@ -249,13 +249,16 @@ def _is_adult(personal_code: str, today: dt.date) -> bool:
 
 def _refusal(data: ExpertiseApplication, current: Decision | None, today: dt.date) -> Response[dict[str, Any]] | None:
     if int(data.reference[-6:]) >= AGENCY_NUMBERS_FROM:
-        return _refused("References from 900000 up are VDEĀVK's own numbers; the portal assigns lower ones.")
+        return _refused("Iesniegumu numuri no 900000 ir VDEĀVK pašas numuri; portāls piešķir mazākus.")
     if data.filer.basis == "self" and data.filer.personal_code != data.applicant.personal_code:
-        return _refused("A filer who is not the applicant must state the basis on which they file.")
+        return _refused("Ja iesniegumu iesniedz cita persona, jānorāda, uz kāda pamata tā to dara.")
     if data.kind == "renewal" and current is None:
-        return _refused("There is no current disability term to renew; apply for a first expertise instead.")
+        return _refused(
+            "Personai nav spēkā esošas invaliditātes, ko atkārtoti izvērtēt; "
+            "iesniedziet iesniegumu pirmreizējai ekspertīzei."
+        )
     if not data.self_assessment and _is_adult(data.applicant.personal_code, today):
-        return _refused("An applicant aged 18 or over must fill in the self-assessment questionnaire.")
+        return _refused("Personai no 18 gadu vecuma jāaizpilda funkcionālo spēju pašnovērtējuma anketa.")
     return None
 
 

@@ -1,5 +1,6 @@
 """An agency's OpenAPI contract as a test sees it: its operations, its examples, and checks that a live answer
-or a request body is what the contract documents (jsonschema, Draft 2020-12, formats checked).
+or a request body is what the contract documents (jsonschema, Draft 2020-12, formats checked); and the pieces
+every agency client test needs (a recorder of what the client sent, the client stack, the sandbox's controls).
 
     CONTRACT = Contract("vdeavk")
     CONTRACT.check_answer("/v1/disability-status", "post", response)
@@ -7,6 +8,7 @@ or a request body is what the contract documents (jsonschema, Draft 2020-12, for
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -17,10 +19,13 @@ from litestar import Litestar
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from portal.agencies.http import create_http_client, forward_request_id
+from portal.agencies.resilience import PersonCache, Resilience, RetryPolicy, attach
 from portal.settings import PROJECT_ROOT
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 CONTRACTS = PROJECT_ROOT / "portal" / "agencies" / "contracts"
+SANDBOX_START = "2026-11-20"  # the business clock's first day, where every test leaves it
 _TYPED_PARAMETER = re.compile(r"\{(\w+):\w+\}")
 
 
@@ -120,3 +125,63 @@ class Contract:
             for method in getattr(handler, "http_methods", ())
             if method not in ("OPTIONS", "HEAD")  # Litestar answers OPTIONS (and HEAD for GET) by itself
         }
+
+
+class Recorder:
+    """What an agency client sent and got back, seen from its httpx hooks."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.answered_request_ids: list[str | None] = []
+
+    async def on_request(self, request: httpx.Request) -> None:
+        self.requests.append(request)
+
+    async def on_response(self, response: httpx.Response) -> None:
+        self.answered_request_ids.append(response.headers.get("x-request-id"))
+
+    def bodies(self) -> list[Any]:
+        return [json.loads(r.content) for r in self.requests if r.content]
+
+
+def client_for(
+    agency: str,
+    base_url: str,
+    recorder: Recorder,
+    timeout: float | None = None,
+    cache_entries: int = 0,
+    **transport: Any,
+) -> httpx.AsyncClient:
+    """The portal's HTTP client stack for one agency, seen by `recorder`, with one attempt per call and no waiting:
+    client tests see each answer as it is (retries and the breaker are resilience.py's tests), and no kept answers
+    unless `cache_entries` allows them. `transport` goes to httpx (e.g. an ASGI transport for an in-process
+    sandbox)."""
+    if transport:
+        client = httpx.AsyncClient(base_url=base_url, event_hooks={"request": [forward_request_id]}, **transport)
+    else:
+        client = create_http_client(base_url, httpx.Timeout(timeout)) if timeout else create_http_client(base_url)
+    client.event_hooks["request"].append(recorder.on_request)
+    client.event_hooks["response"].append(recorder.on_response)
+    attach(client, Resilience(agency, retry=RetryPolicy(attempts=1, budget=5.0), cache=PersonCache(cache_entries)))
+    return client
+
+
+class SandboxControl:
+    """The sandbox's control endpoints for one agency: faults, the clock, what it registered."""
+
+    def __init__(self, http: httpx.Client, agency: str) -> None:
+        self.http, self.agency = http, agency
+
+    def fault(self, mode: str) -> None:
+        assert self.http.put(f"/_control/faults/{self.agency}", json={"mode": mode}).status_code == 200
+
+    def today(self, day: str) -> None:
+        assert self.http.put("/_control/clock", json={"today": day}).status_code == 200
+
+    def registrations(self) -> dict[str, Any]:
+        answer: dict[str, Any] = self.http.get(f"/_control/{self.agency}/registrations").json()
+        return answer
+
+    def reset(self) -> None:
+        self.fault("ok")
+        self.today(SANDBOX_START)
