@@ -27,6 +27,7 @@ from portal.agencies.vsaa_applications import (
     UnconfiguredVsaaApplications,
     VsaaApplications,
 )
+from portal.agencies.vsaa_data import HttpVsaaData, UnconfiguredVsaaData, VsaaData
 from portal.settings import AGENCY_SETTINGS, Settings
 
 
@@ -36,6 +37,7 @@ class Agencies:
     vdeavk: Vdeavk
     social_services: SocialServices
     vsaa_applications: VsaaApplications
+    vsaa_data: VsaaData
     http: tuple[httpx.AsyncClient, ...] = field(default=(), repr=False)
 
     def as_dependencies(self) -> dict[str, object]:
@@ -85,5 +87,6 @@ def build_agencies(settings: Settings) -> Agencies:
         vsaa_applications=HttpVsaaApplications(AgencyCaller("vsaa", clients["vsaa"]))
         if "vsaa" in clients
         else UnconfiguredVsaaApplications(),
+        vsaa_data=HttpVsaaData(AgencyCaller("vsaa", clients["vsaa"])) if "vsaa" in clients else UnconfiguredVsaaData(),
         http=tuple(clients.values()),
     )

@@ -22,6 +22,7 @@ from sandbox.agencies.sealing import sealing_root
 from sandbox.agencies.validation import ContractValidation
 from sandbox.agencies.vdeavk import vdeavk_router
 from sandbox.agencies.vsaa_applications import vsaa_applications_router
+from sandbox.agencies.vsaa_data import vsaa_data_router
 
 START_DAY = dt.date(2026, 11, 20)
 AGENCIES = ("vsaa", "vdeavk", "pasv", "pmlp", "eadrese")
@@ -101,6 +102,7 @@ def create_sandbox() -> Litestar:
             vdeavk_router(),
             pasv_router(),
             vsaa_applications_router(),
+            vsaa_data_router(),
         ],
         state=State({"sandbox": SandboxState()}),
         # Outermost first: contract answers (400, 500) carry the caller's request id too.
