@@ -41,6 +41,7 @@ from portal.db.migrate import head_revision
 from portal.overview import routes as overview_routes
 from portal.representation import routes as representation_routes
 from portal.settings import ProductionSettingsError, Settings
+from portal.statements import routes as statements_routes
 from portal.web import gallery_routes, health_routes, info_routes
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.i18n import LocaleMiddleware
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             session_routes.session_status,
             session_routes.keep_alive,
             applications_routes.applications,
+            statements_routes.statements,
+            statements_routes.fresh_statements,
             audit_routes.activity,
             representation_routes.representation,
             assistant_routes.staff,

@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import structlog
 from pydantic_core import to_jsonable_python
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.agencies.errors import AgencyError, AgencyUnavailable
 from portal.auth.sessions import LoadedSession
 from portal.people.service import PersonDirectory
-from portal.sync.store import Kept, KeptAnswers, SyncRequests
+from portal.sync.store import KeptAnswers, SyncRequests, utc
 
 log = structlog.get_logger("portal.sync")
 
@@ -30,12 +30,15 @@ VSAA = "vsaa"
 STATEMENT_SUMMARY = "statement_summary"
 APPLICATIONS = "applications"
 ENTITLEMENTS = "entitlements"
+VDEAVK = "vdeavk"
+DISABILITY_STATUS = "disability_status"
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@runtime_checkable  # Litestar checks injected values against their annotation
 class VsaaPersonData(Protocol):
     """What sync needs of portal/agencies/vsaa_data.py (each call raises AgencyError when VSAA fails)."""
 
@@ -44,10 +47,18 @@ class VsaaPersonData(Protocol):
     async def entitlements(self, personal_code: str) -> Any: ...
 
 
+@runtime_checkable  # Litestar checks injected values against their annotation
 class VsaaApplications(Protocol):
     """What sync needs of portal/agencies/vsaa_applications.py."""
 
     async def applications_of(self, personal_code: str) -> Any: ...
+
+
+@runtime_checkable  # Litestar checks injected values against their annotation
+class VdeavkStatus(Protocol):
+    """What sync needs of portal/agencies/vdeavk.py."""
+
+    async def disability_status(self, personal_code: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,11 @@ def vsaa_sources(vsaa_data: VsaaPersonData, vsaa_applications: VsaaApplications)
     )
 
 
+def vdeavk_sources(vdeavk: VdeavkStatus) -> tuple[Source, ...]:
+    """The disability term, which pages show next to the statements and reminders count from."""
+    return (Source(VDEAVK, DISABILITY_STATUS, vdeavk.disability_status),)
+
+
 @dataclass(frozen=True)
 class Fetched:
     """One source's outcome: the answer as JSON with its "as of", or the agency's failure."""
@@ -80,7 +96,7 @@ def as_kept(answer: Any, fetched_at: dt.datetime) -> tuple[Any, dt.datetime]:
     """The answer as JSON, and when its data was current (the agency's `as_of`; the fetch time if it has none)."""
     as_of = getattr(answer, "as_of", None)
     if isinstance(as_of, dt.datetime):
-        as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
+        as_of = utc(as_of)
     elif isinstance(as_of, dt.date):
         as_of = dt.datetime.combine(as_of, dt.time(), dt.UTC)
     else:
@@ -88,20 +104,27 @@ def as_kept(answer: Any, fetched_at: dt.datetime) -> tuple[Any, dt.datetime]:
     return to_jsonable_python(answer), as_of
 
 
-async def fetch(source: Source, personal_code: str, now: dt.datetime) -> Fetched:
+async def fetch(source: Source, personal_code: str, now: dt.datetime, within: float | None = None) -> Fetched:
+    """One source's answer, or its failure; `within`: a limit in seconds whatever the client's retries (a page's)."""
     try:
-        answer = await source.fetch(personal_code)
+        async with asyncio.timeout(within):
+            answer = await source.fetch(personal_code)
     except AgencyError as error:
         # The agency's reason is logged by kind only: the message never carries a personal code.
         log.warning("sync_source_failed", agency=source.agency, kind=source.kind, error=str(error))
         return Fetched(source, error=error)
+    except TimeoutError:
+        log.warning("sync_source_failed", agency=source.agency, kind=source.kind, error="time limit")
+        return Fetched(source, error=AgencyUnavailable(f"{source.agency}: timed out", source.agency))
     payload, as_of = as_kept(answer, now)
     return Fetched(source, payload, as_of)
 
 
-async def fetch_all(sources: Sequence[Source], personal_code: str, now: dt.datetime) -> list[Fetched]:
+async def fetch_all(
+    sources: Sequence[Source], personal_code: str, now: dt.datetime, within: float | None = None
+) -> list[Fetched]:
     """Asks every source at once: a person's sync takes as long as the slowest agency, not their sum."""
-    return list(await asyncio.gather(*(fetch(source, personal_code, now) for source in sources)))
+    return list(await asyncio.gather(*(fetch(source, personal_code, now, within) for source in sources)))
 
 
 async def keep_all(answers: KeptAnswers, person_id: uuid.UUID, results: Sequence[Fetched], now: dt.datetime) -> None:
@@ -113,25 +136,16 @@ async def keep_all(answers: KeptAnswers, person_id: uuid.UUID, results: Sequence
 
 
 async def fetch_and_keep(
-    db: AsyncSession, person_id: uuid.UUID, source: Source, now: dt.datetime, within: float
-) -> Kept:
-    """Asks one source now, within `within` seconds whatever the client's retries, and keeps the answer.
-
-    Raises AgencyError (AgencyUnavailable when the time ran out) and keeps nothing new then."""
+    db: AsyncSession, person_id: uuid.UUID, sources: Sequence[Source], now: dt.datetime, within: float
+) -> list[Fetched]:
+    """Asks the sources about a person now, each within `within` seconds, and keeps what they answered (a failed
+    source's kept answer stays as it was, its attempt recorded)."""
     person = await PersonDirectory(db).get(person_id)
     if person is None:
         raise LookupError("no such person")
-    try:
-        async with asyncio.timeout(within):
-            result = await fetch(source, person.personal_code, now)
-    except TimeoutError:
-        log.warning("sync_source_failed", agency=source.agency, kind=source.kind, error="page time limit")
-        result = Fetched(source, error=AgencyUnavailable(f"{source.agency}: timed out", source.agency))
-    await keep_all(KeptAnswers(db), person_id, [result], now)
-    if result.error is not None:
-        raise result.error
-    assert result.as_of is not None
-    return Kept(result.payload, result.as_of, now, now)
+    results = await fetch_all(sources, person.personal_code, now, within)
+    await keep_all(KeptAnswers(db), person_id, results, now)
+    return results
 
 
 async def request_sync(db: AsyncSession, session: LoadedSession, now: dt.datetime | None = None) -> None:

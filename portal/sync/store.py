@@ -31,6 +31,11 @@ def aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def utc(value: dt.datetime) -> dt.datetime:
+    """What is stored is UTC: SQLite drops the offset without converting, so 08:00+02:00 would come back 08:00Z."""
+    return aware(value).astimezone(dt.UTC)
+
+
 @dataclass(frozen=True)
 class Kept:
     """A kept answer as a page uses it: the payload and how current it is."""
@@ -67,6 +72,7 @@ class KeptAnswers:
         key: str = "",
     ) -> None:
         """Replaces the kept answer (or keeps the first one); a new answer counts as used."""
+        as_of, now = utc(as_of), utc(now)
         row = await self._row(person_id, agency, kind, key)
         if row is None:
             row = KeptAnswer(

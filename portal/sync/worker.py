@@ -23,6 +23,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portal.agencies.population_register import PopulationRegister
+from portal.agencies.registry import Agencies
 from portal.assistant.service import IdentificationService
 from portal.auth.access import AccessResolver
 from portal.auth.sessions import LoadedSession, SessionData
@@ -30,7 +31,7 @@ from portal.clock import Clock
 from portal.people.service import PersonDirectory
 from portal.representation.service import MandateService
 from portal.sync.models import KeptAnswer
-from portal.sync.service import Source, fetch_all, keep_all
+from portal.sync.service import Source, fetch_all, keep_all, vdeavk_sources, vsaa_sources
 from portal.sync.store import RETENTION, KeptAnswers, SyncRequests
 
 log = structlog.get_logger("portal.sync")
@@ -45,6 +46,12 @@ class SyncPolicy:
     retry_delay: dt.timedelta = dt.timedelta(minutes=1)
     max_attempts: int = 5
     batch_size: int = 20
+
+
+def sync_sources(agencies: Agencies) -> tuple[Source, ...]:
+    """What the worker keeps fresh: VSAA's statement summary, applications and unclaimed entitlements, and
+    VDEĀVK's disability term."""
+    return vsaa_sources(agencies.vsaa_data, agencies.vsaa_applications) + vdeavk_sources(agencies.vdeavk)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from portal.applications.delivery import deliverers
 from portal.applications.outbox import DeliveryPolicy, OutboxDelivery
 from portal.clock import Clock
 from portal.settings import Settings
+from portal.sync.worker import SyncTask, sync_sources
 from portal.worker.runner import Task, Worker
 
 
@@ -39,6 +40,7 @@ def outbox_policy(settings: Settings) -> DeliveryPolicy:
 def build_tasks(context: WorkerContext) -> list[Task]:
     return [
         OutboxDelivery(context.sessions, deliverers(context.agencies), outbox_policy(context.settings)),
+        SyncTask(context.sessions, sync_sources(context.agencies), context.agencies.population_register, context.clock),
     ]
 
 
