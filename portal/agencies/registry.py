@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 
 import httpx
 
+from portal.agencies.eadrese import EAddress, HttpEAddress, UnconfiguredEAddress
 from portal.agencies.gateway import AgencyCaller
 from portal.agencies.http import create_http_client
 from portal.agencies.population_register import (
@@ -36,6 +37,7 @@ class Agencies:
     population_register: PopulationRegister
     vdeavk: Vdeavk
     social_services: SocialServices
+    eadrese: EAddress
     vsaa_applications: VsaaApplications
     vsaa_data: VsaaData
     http: tuple[httpx.AsyncClient, ...] = field(default=(), repr=False)
@@ -84,6 +86,7 @@ def build_agencies(settings: Settings) -> Agencies:
         else UnconfiguredPopulationRegister(),
         vdeavk=HttpVdeavk(clients["vdeavk"]) if "vdeavk" in clients else UnconfiguredVdeavk(),
         social_services=HttpSocialServices(clients["pasv"]) if "pasv" in clients else UnconfiguredSocialServices(),
+        eadrese=HttpEAddress(clients["eadrese"]) if "eadrese" in clients else UnconfiguredEAddress(),
         vsaa_applications=HttpVsaaApplications(AgencyCaller("vsaa", clients["vsaa"]))
         if "vsaa" in clients
         else UnconfiguredVsaaApplications(),

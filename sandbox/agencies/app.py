@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import BaseModel
 
+from sandbox.agencies.eadrese import eadrese_router
 from sandbox.agencies.idempotency import read_registrations
 from sandbox.agencies.pasv import pasv_router
 from sandbox.agencies.population_register import population_register_router
@@ -101,6 +102,7 @@ def create_sandbox() -> Litestar:
             population_register_router(),
             vdeavk_router(),
             pasv_router(),
+            eadrese_router(),
             vsaa_applications_router(),
             vsaa_data_router(),
         ],
