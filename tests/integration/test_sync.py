@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -24,9 +25,18 @@ from portal.people.service import PersonDirectory
 from portal.representation.service import Grant, MandateService
 from portal.settings import Settings
 from portal.sync.models import KeptAnswer, SyncRequest
-from portal.sync.service import APPLICATIONS, ENTITLEMENTS, STATEMENT_SUMMARY, VSAA, vsaa_sources
+from portal.sync.service import (
+    APPLICATIONS,
+    DISABILITY_STATUS,
+    ENTITLEMENTS,
+    STATEMENT_SUMMARY,
+    VSAA,
+    vsaa_sources,
+)
 from portal.sync.store import KeptAnswers, SyncRequests
-from portal.sync.worker import SyncPolicy, SyncTask
+from portal.sync.worker import SyncPolicy, SyncTask, sync_sources
+from tests.integration.test_representation import person_id
+from tests.integration.test_sign_in import sign_in
 
 ANNA, ELZA = "050694-14213", "329011-52842"
 ILZE, KRISTAPS, RASMA = "220470-16382", "327512-84427", "011245-11123"
@@ -147,8 +157,8 @@ async def test_a_sign_in_request_syncs_the_person_and_whom_they_act_for(db_sessi
     await request(db_sessions, anna, T0)
     assert await task.run_once(T0) >= 1
     elza = (await person_by_code(db_sessions, ELZA)).id
-    for person_id, code in ((anna, ANNA), (elza, ELZA)):
-        answers = await kept(db_sessions, person_id)
+    for subject, code in ((anna, ANNA), (elza, ELZA)):
+        answers = await kept(db_sessions, subject)
         assert set(answers) == KINDS
         for answer in answers.values():
             assert answer.agency == VSAA and answer.payload["about"] == code
@@ -271,8 +281,8 @@ async def test_every_kept_answer_query_names_its_person(db_sessions):
 
 async def test_two_workers_never_take_the_same_request(db_sessions):
     ids = [await meet(db_sessions, code) for code in (JANIS, ANNA, ILZE, RASMA)]
-    for person_id in ids:
-        await request(db_sessions, person_id, T0)
+    for each in ids:
+        await request(db_sessions, each, T0)
 
     async def claim() -> list[uuid.UUID]:
         async with db_sessions() as db, db.begin():
@@ -283,3 +293,60 @@ async def test_two_workers_never_take_the_same_request(db_sessions):
     assert await claim() == [], "leased"
     async with db_sessions() as db, db.begin():
         assert len(await SyncRequests(db).claim(T0 + dt.timedelta(minutes=3), dt.timedelta(minutes=2), 10)) == 4
+
+
+# Against the sandbox's agencies over HTTP, after a real sign-in.
+
+
+@pytest.fixture
+def live_settings(live_settings):
+    """No worker in the web process: the test runs the task itself, with a fixed `now`."""
+    return live_settings.model_copy(update={"worker_in_web": False})
+
+
+@pytest.fixture
+def vsaa_fault(live_sandbox):
+    def set_mode(mode: str) -> None:
+        httpx.put(f"{live_sandbox.url}/_control/faults/vsaa", json={"mode": mode}).raise_for_status()
+
+    yield set_mode
+    set_mode("ok")
+
+
+def live_task(client) -> SyncTask:
+    agencies = client.app.state.agencies
+    return SyncTask(client.app.state.db_sessions, sync_sources(agencies), agencies.population_register, FixedClock())
+
+
+def live_kept(client, code: str) -> dict[str, KeptAnswer]:
+    return client.blocking_portal.call(kept, client.app.state.db_sessions, person_id(client, code))
+
+
+def test_signing_in_fills_kept_answers_for_anna_and_elza(live_client):
+    sign_in(live_client, personal_code=ANNA)
+    sessions = live_client.app.state.db_sessions
+    assert live_client.blocking_portal.call(waiting_requests, sessions) == 1, "sign-in left a request"
+    assert not live_kept(live_client, ANNA), "and did not wait on an agency itself"
+    live_client.blocking_portal.call(live_task(live_client).run_once, T0)
+    for code in (ANNA, ELZA):
+        answers = live_kept(live_client, code)
+        assert set(answers) == KINDS | {DISABILITY_STATUS}, code
+        summary = answers[STATEMENT_SUMMARY].payload
+        assert len(summary["statements"]) == 12 and "applications" in answers[APPLICATIONS].payload
+        assert all(utc(a.fetched_at) == T0 and a.as_of is not None for a in answers.values())
+    assert live_client.blocking_portal.call(waiting_requests, sessions) == 0
+
+
+def test_vsaa_down_leaves_the_kept_answers_and_the_others_are_refreshed(live_client, vsaa_fault):
+    sign_in(live_client, personal_code=JANIS)
+    task = live_task(live_client)
+    live_client.blocking_portal.call(task.run_once, T0)
+    before = live_kept(live_client, JANIS)
+    vsaa_fault("down")
+    later = T0 + dt.timedelta(hours=1)
+    live_client.blocking_portal.call(task.run_once, later)
+    after = live_kept(live_client, JANIS)
+    for kind in KINDS:
+        assert after[kind].payload == before[kind].payload and utc(after[kind].fetched_at) == T0, kind
+        assert utc(after[kind].checked_at) == later
+    assert utc(after[DISABILITY_STATUS].fetched_at) == later, "VDEĀVK answered, so its answer is fresh"
