@@ -11,19 +11,16 @@ the portal submits. A submitted application moves on the sandbox clock, counted 
                  from the day of receipt
 
 A person's status is the granted decision whose term covers today. Decision PDFs are sealed on first download
-and kept, so every download is the same bytes. Faults: sandbox/agencies/faults.py (agency code `vdeavk`).
+and kept, so every download is the same bytes. The records and the decision documents live in
+sandbox/agencies/vdeavk_records.py. Faults: sandbox/agencies/faults.py (agency code `vdeavk`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
@@ -35,29 +32,25 @@ from sandbox.agencies import sealing
 from sandbox.agencies.faults import bad_request, fault_hook, problem
 from sandbox.agencies.idempotency import book, business_now, timestamp
 from sandbox.agencies.population_register import register
+from sandbox.agencies.vdeavk_records import (
+    DECISION_DUE_MONTHS,
+    Application,
+    Decision,
+    add_months,
+    add_years,
+    decision_json,
+    document,
+    records,
+)
 
 AGENCY, NAME, PREFIX = "vdeavk", "VDEĀVK", "/vdeavk"
-DATA_FILE = Path(__file__).resolve().parent / "data" / "vdeavk.yaml"
-STATE_KEY = "vdeavk_records"
 IN_PROGRESS_AFTER = dt.timedelta(days=1)
 DECIDED_AFTER = dt.timedelta(days=14)
-DECISION_DUE_MONTHS = 1
 RENEWAL_YEARS, FIRST_TERM_YEARS, FIRST_GROUP = 2, 1, "III"
 ADULT_AGE = 18
 AGENCY_NUMBERS_FROM = 900_000
 STATUS_CHANGE_TIME = dt.time(7, 0, tzinfo=dt.UTC)  # 09:00 in Riga in winter: when IIS's night batch has run
 DOCUMENTS = uuid.UUID("0d5a3f3e-5c1b-4d7e-9a53-7f2f0c6e2b11")  # namespace of the decisions' document ids
-DOMAINS_LV = {
-    "mobility": "pārvietoties",
-    "self_care": "aprūpēt sevi",
-    "communication": "sazināties",
-    "learning": "mācīties",
-    "domestic_life": "veikt mājas darbus",
-    "relationships": "veidot attiecības ar citiem",
-    "work_or_school": "strādāt vai mācīties",
-    "community_life": "līdzdarboties sabiedrības dzīvē",
-}
-
 Domain = Literal[
     "mobility", "self_care", "communication", "learning", "domestic_life", "relationships", "work_or_school",
     "community_life",
@@ -94,133 +87,6 @@ class ExpertiseApplication(_Body):
     submitted_at: AwareDatetime
 
 
-@dataclass(frozen=True)
-class Decision:
-    document_id: str
-    outcome: Literal["granted", "refused"]
-    group: str | None
-    valid_from: dt.date | None
-    valid_until: dt.date | None
-    functioning_limits: tuple[str, ...]
-
-    def covers(self, today: dt.date) -> bool:
-        if self.outcome != "granted" or self.valid_from is None or self.valid_from > today:
-            return False
-        return self.valid_until is None or today <= self.valid_until
-
-    def term(self) -> dict[str, Any]:
-        return {
-            "group": self.group,
-            "since": _iso(self.valid_from),
-            "valid_until": _iso(self.valid_until),
-            "functioning_limits": list(self.functioning_limits),
-        }
-
-
-@dataclass(frozen=True)
-class Application:
-    reference: str
-    personal_code: str
-    kind: Literal["first", "renewal"]
-    channel: Literal["portal", "office", "post"]
-    received_at: dt.datetime
-    in_progress_at: dt.datetime
-    decided_at: dt.datetime
-    answers: dict[str, Any]
-    self_assessment: dict[str, Any] | None
-    decision: Decision
-
-    def history(self, today: dt.date) -> list[tuple[str, dt.datetime]]:
-        steps = [("received", self.received_at), ("in_progress", self.in_progress_at), ("decided", self.decided_at)]
-        return [steps[0], *((status, at) for status, at in steps[1:] if at.date() <= today)]
-
-    def decided(self, today: dt.date) -> bool:
-        return self.decided_at.date() <= today
-
-    def as_json(self, today: dt.date) -> dict[str, Any]:
-        history = self.history(today)
-        return {
-            "reference": self.reference,
-            "kind": self.kind,
-            "channel": self.channel,
-            "status": history[-1][0],
-            "received_at": timestamp(self.received_at),
-            "decision_due": _add_months(self.received_at.date(), DECISION_DUE_MONTHS).isoformat(),
-            "history": [{"status": status, "at": timestamp(at)} for status, at in history],
-            "decision_document_id": self.decision.document_id if self.decided(today) else None,
-        }
-
-
-@dataclass
-class Records:
-    applications: dict[str, Application] = field(default_factory=dict)
-    sealed: dict[str, bytes] = field(default_factory=dict)
-
-    def of(self, personal_code: str) -> list[Application]:
-        """The person's applications, newest first."""
-        mine = [a for a in self.applications.values() if a.personal_code == personal_code]
-        return sorted(mine, key=lambda a: a.received_at, reverse=True)
-
-    def current_term(self, personal_code: str, today: dt.date) -> Decision | None:
-        terms = [a.decision for a in self.of(personal_code) if a.decided(today) and a.decision.covers(today)]
-        return max(terms, key=lambda d: d.valid_from or dt.date.min, default=None)
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):  # the same day, or the month's last day when it has no such day
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    return _add_months(day, 12 * years)
-
-
-@functools.cache
-def _seed() -> tuple[Application, ...]:
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
-    return tuple(_seeded(item) for item in data["applications"])
-
-
-def _seeded(item: dict[str, Any]) -> Application:
-    decision = item["decision"]
-    return Application(
-        reference=item["reference"],
-        personal_code=item["personal_code"],
-        kind=item["kind"],
-        channel=item["channel"],
-        received_at=dt.datetime.fromisoformat(item["received_at"]),
-        in_progress_at=dt.datetime.fromisoformat(item["in_progress_at"]),
-        decided_at=dt.datetime.fromisoformat(item["decided_at"]),
-        answers=item["answers"],
-        self_assessment=item["self_assessment"],
-        decision=Decision(
-            document_id=decision["document_id"],
-            outcome=decision["outcome"],
-            group=decision["group"],
-            valid_from=dt.date.fromisoformat(decision["valid_from"]),
-            valid_until=dt.date.fromisoformat(decision["valid_until"]) if decision["valid_until"] else None,
-            functioning_limits=tuple(decision.get("functioning_limits", ())),
-        ),
-    )
-
-
-def records(state: State) -> Records:
-    found: Records | None = state.get(STATE_KEY)
-    if found is None:
-        found = state[STATE_KEY] = Records({a.reference: a for a in _seed()})
-    return found
-
-
 def _today(state: State) -> dt.date:
     today: dt.date = state.sandbox.today
     return today
@@ -244,7 +110,7 @@ def _is_adult(personal_code: str, today: dt.date) -> bool:
     if born is None and not personal_code.startswith("32"):
         century = {"0": 1800, "1": 1900, "2": 2000}[personal_code[7]]
         born = dt.date(century + int(personal_code[4:6]), int(personal_code[2:4]), int(personal_code[:2]))
-    return born is not None and _add_years(born, ADULT_AGE) <= today
+    return born is not None and add_years(born, ADULT_AGE) <= today
 
 
 def _refusal(data: ExpertiseApplication, current: Decision | None, today: dt.date) -> Response[dict[str, Any]] | None:
@@ -267,10 +133,10 @@ def _decision(data: ExpertiseApplication, current: Decision | None, received: dt
     if data.kind == "renewal" and current is not None and current.valid_until is not None:
         valid_from = current.valid_until + dt.timedelta(days=1)
         group = current.group
-        valid_until = _add_years(valid_from, RENEWAL_YEARS) - dt.timedelta(days=1)
+        valid_until = add_years(valid_from, RENEWAL_YEARS) - dt.timedelta(days=1)
     else:
         valid_from, group = received, FIRST_GROUP
-        valid_until = _add_years(valid_from, FIRST_TERM_YEARS) - dt.timedelta(days=1)
+        valid_until = add_years(valid_from, FIRST_TERM_YEARS) - dt.timedelta(days=1)
     document_id = str(uuid.uuid5(DOCUMENTS, data.reference))
     return Decision(document_id, "granted", group, valid_from, valid_until, limits)
 
@@ -322,7 +188,7 @@ def submit_expertise_application(
         "reference": data.reference,
         "status": "received",
         "received_at": timestamp(received_at),
-        "decision_due": _add_months(today, DECISION_DUE_MONTHS).isoformat(),
+        "decision_due": add_months(today, DECISION_DUE_MONTHS).isoformat(),
         "as_of": timestamp(received_at),
     }
     registrations.register(request, data, data.reference, receipt)
@@ -356,54 +222,13 @@ def search_applications(state: State, data: JSONBody[PersonalCodeRequest]) -> Re
     return Response({"as_of": timestamp(business_now(today)), "applications": applications})
 
 
-def _decision_json(application: Application) -> dict[str, Any]:
-    decision = application.decision
-    return {
-        "document_id": decision.document_id,
-        "reference": application.reference,
-        "title": _title(decision),
-        "decided_on": application.decided_at.date().isoformat(),
-        "outcome": decision.outcome,
-        "group": decision.group,
-        "valid_from": _iso(decision.valid_from),
-        "valid_until": _iso(decision.valid_until),
-    }
-
-
-def _title(decision: Decision) -> str:
-    return "Lēmums par invaliditātes noteikšanu" if decision.outcome == "granted" else "Lēmums par atteikumu"
-
-
 @post("/v1/decisions/search", status_code=200, sync_to_thread=False)
 def search_decisions(state: State, data: JSONBody[PersonalCodeRequest]) -> Response[dict[str, Any]]:
     if bad := _malformed(data.personal_code):
         return bad
     today = _today(state)
-    decided = [_decision_json(a) for a in records(state).of(data.personal_code) if a.decided(today)]
+    decided = [decision_json(a) for a in records(state).of(data.personal_code) if a.decided(today)]
     return Response({"as_of": timestamp(business_now(today)), "decisions": decided})
-
-
-def _lv_date(day: dt.date | None) -> str:
-    return day.strftime("%d.%m.%Y.") if day else "uz mūžu"
-
-
-def _document(application: Application) -> sealing.PdfFileWriter:
-    decision = application.decision
-    person = register().persons.get(application.personal_code)
-    name = f"{person.given_name} {person.family_name}" if person else "persona"
-    limits = ", ".join(DOMAINS_LV[d] for d in decision.functioning_limits) or "nav norādīti"
-    return sealing.simple_pdf(
-        _title(decision),
-        [
-            "Veselības un darbspēju ekspertīzes ārstu valsts komisija (VDEĀVK). Smilškastes dokuments, nav īsts.",
-            f"Lēmuma datums: {_lv_date(application.decided_at.date())} Iesnieguma numurs: {application.reference}.",
-            f"Persona: {name}, personas kods {application.personal_code}.",
-            f"Noteikta {decision.group}. invaliditātes grupa no {_lv_date(decision.valid_from)} "
-            f"līdz {_lv_date(decision.valid_until)}",
-            f"Funkcionēšanas ierobežojumi: spēja {limits}.",
-            "Lēmumu var apstrīdēt VDEĀVK vadītājam viena mēneša laikā no tā spēkā stāšanās dienas.",
-        ],
-    )
 
 
 @get("/v1/decisions/{document_id:str}")
@@ -414,7 +239,7 @@ async def decision_document(state: State, document_id: FromPath[str]) -> Respons
         return problem(404, "No decision document with this id", problem_type="document-not-found")
     kept = records(state).sealed
     if document_id not in kept:
-        sealed = await sealing.seal(_document(found), reason="VDEĀVK lēmums")
+        sealed = await sealing.seal(document(found), reason="VDEĀVK lēmums")
         # Sealed once: a download racing this one keeps whichever seal was stored first.
         kept.setdefault(document_id, sealed)
     return Response(kept[document_id], media_type="application/pdf")

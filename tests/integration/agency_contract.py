@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 from jsonschema import Draft202012Validator
 from litestar import Litestar
@@ -185,3 +187,19 @@ class SandboxControl:
     def reset(self) -> None:
         self.fault("ok")
         self.today(SANDBOX_START)
+
+
+def sandbox_fixture(agency: str) -> Any:
+    """A module's `sandbox` fixture for one agency: `sandbox = sandbox_fixture("pasv")`. Faults and the clock are
+    put back after each test, since the live sandbox serves the whole session."""
+
+    @pytest.fixture
+    def sandbox(live_sandbox: Any) -> Iterator[SandboxControl]:
+        with httpx.Client(base_url=live_sandbox.url, timeout=10) as http:
+            control = SandboxControl(http, agency)
+            try:
+                yield control
+            finally:
+                control.reset()
+
+    return sandbox

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -20,7 +20,7 @@ from portal.agencies.errors import AgencyRefused, AgencyUnavailable
 from portal.app import create_app
 from portal.web.logs import request_id_var
 from sandbox.agencies.app import create_sandbox
-from tests.integration.agency_contract import Contract, Recorder, SandboxControl, client_for
+from tests.integration.agency_contract import Contract, Recorder, SandboxControl, client_for, sandbox_fixture
 from tests.ports import free_port
 from tests.servers import Server
 
@@ -53,15 +53,7 @@ def message(recipient: str = PETERIS) -> Message:
     return Message(recipient_code=recipient, subject=body["subject"], body=body["body"], links=links)
 
 
-@pytest.fixture
-def sandbox(live_sandbox: Server) -> Iterator[SandboxControl]:
-    """The sandbox's controls; faults and clock are put back after the test, since the sandbox serves the session."""
-    with httpx.Client(base_url=live_sandbox.url, timeout=10) as http:
-        control = SandboxControl(http, "eadrese")
-        try:
-            yield control
-        finally:
-            control.reset()
+sandbox = sandbox_fixture("eadrese")
 
 
 @pytest.fixture

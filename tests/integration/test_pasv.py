@@ -9,7 +9,7 @@ import datetime as dt
 import re
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -25,7 +25,7 @@ from portal.agencies.social_services import (
 from portal.app import create_app
 from portal.web.logs import request_id_var
 from sandbox.agencies.app import create_sandbox
-from tests.integration.agency_contract import Contract, Recorder, SandboxControl, client_for
+from tests.integration.agency_contract import Contract, Recorder, SandboxControl, client_for, sandbox_fixture
 from tests.ports import free_port
 from tests.servers import Server
 
@@ -61,15 +61,7 @@ def application(**changes: Any) -> SocialCareApplication:
     return SocialCareApplication.model_validate(application_body(**changes))
 
 
-@pytest.fixture
-def sandbox(live_sandbox: Server) -> Iterator[SandboxControl]:
-    """The sandbox's controls; faults and clock are put back after the test, since the sandbox serves the session."""
-    with httpx.Client(base_url=live_sandbox.url, timeout=10) as http:
-        control = SandboxControl(http, "pasv")
-        try:
-            yield control
-        finally:
-            control.reset()
+sandbox = sandbox_fixture("pasv")
 
 
 @pytest.fixture
