@@ -49,6 +49,9 @@ test-fast: setup ## unit and integration on SQLite, for iteration
 a11y: setup browser-deps ## the full accessibility matrix: every inventory state, both languages, both widths
 	PORTAL_A11Y_FULL=1 timeout 25m $(BIN)/pytest tests/browser -m a11y -q
 
+fuzz: setup ## fuzz every agency contract against a private sandbox (or FUZZ_BASE_URL), 200 examples an operation
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} timeout 30m $(BIN)/pytest tests/integration/test_sandbox_contracts.py -k fuzzing -q
+
 i18n-extract: setup ## extract messages into locales/messages.pot
 	$(BIN)/python scripts/i18n.py extract
 
@@ -58,4 +61,4 @@ i18n-update: setup ## extract, merge into the lv and en catalogues, compile (the
 i18n-compile: setup ## compile the catalogues
 	$(BIN)/python scripts/i18n.py compile
 
-.PHONY: help setup browser-deps run migrate lint test test-fast a11y i18n-extract i18n-update i18n-compile
+.PHONY: help setup browser-deps run migrate lint test test-fast a11y fuzz i18n-extract i18n-update i18n-compile
