@@ -38,6 +38,9 @@ from portal.sync.worker import SyncPolicy, SyncTask, sync_sources
 from tests.integration.test_representation import person_id
 from tests.integration.test_sign_in import sign_in
 
+# Claiming (leases, conditional updates) must hold on PostgreSQL as on SQLite: this module runs in both tiers.
+pytestmark = pytest.mark.postgres
+
 ANNA, ELZA = "050694-14213", "329011-52842"
 ILZE, KRISTAPS, RASMA = "220470-16382", "327512-84427", "011245-11123"
 JANIS = "150162-12342"
