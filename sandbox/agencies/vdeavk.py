@@ -246,6 +246,7 @@ async def decision_document(state: State, document_id: FromPath[str]) -> Respons
 
 
 def vdeavk_router() -> Router:
+    sealing.authority()  # the seal's certificates are made when the sandbox starts, not on the first download
     return Router(
         path=PREFIX,
         route_handlers=[
