@@ -132,14 +132,17 @@ class SyncTask:
         return failed
 
     async def _refreshes(self, now: dt.datetime) -> int:
+        """Refreshes what is due, and only that: a person's answers are fetched again only for the kinds kept for
+        them (whose basis allowed it when they were first fetched), never more."""
         cutoff = now - self.policy.refresh_interval
         async with self._sessions() as db, db.begin():
             due = await KeptAnswers(db).due(cutoff, self.policy.batch_size)
-            taken = [pid for pid in due if await _take(db, pid, cutoff, now)]
+            taken = {pid: kinds for pid in due if (kinds := await _take(db, pid, cutoff, now))}
             found = await PersonDirectory(db).many(taken)
-        for person_id in taken:
+        for person_id, kinds in taken.items():
+            sources = [s for s in self._sources if (s.agency, s.kind) in kinds]
             if person_id in found:
-                await self._refresh(_Target(person_id, found[person_id].personal_code), self._sources, now)
+                await self._refresh(_Target(person_id, found[person_id].personal_code), sources, now)
         return len(taken)
 
     async def _refresh(self, target: _Target, sources: Sequence[Source], now: dt.datetime) -> bool:
@@ -152,12 +155,13 @@ class SyncTask:
         return any(result.error is not None for result in results)
 
 
-async def _take(db: AsyncSession, person_id: uuid.UUID, cutoff: dt.datetime, now: dt.datetime) -> bool:
-    """Claims a due person for this worker: whoever moves their `checked_at` first refreshes them."""
+async def _take(db: AsyncSession, person_id: uuid.UUID, cutoff: dt.datetime, now: dt.datetime) -> set[tuple[str, str]]:
+    """Claims a person's due answers for this worker (whoever moves their `checked_at` first refreshes them);
+    returns their (agency, kind), empty when another worker was first."""
     result = await db.execute(
         update(KeptAnswer)
         .where(KeptAnswer.person_id == person_id, KeptAnswer.checked_at < cutoff)
         .values(checked_at=now)
-        .returning(KeptAnswer.id)
+        .returning(KeptAnswer.agency, KeptAnswer.kind)
     )
-    return bool(result.all())
+    return {(agency, kind) for agency, kind in result.all()}

@@ -208,6 +208,16 @@ async def test_the_refresh_interval_is_honoured(db_sessions, task, vsaa):
     assert all(utc(a.fetched_at) == T0 + dt.timedelta(minutes=31) for a in answers.values())
 
 
+async def test_a_refresh_asks_only_for_what_was_kept(db_sessions, task, vsaa):
+    """A refresh never widens what is held about a person (say, a grantor first synced for one agency only)."""
+    janis = await meet(db_sessions, JANIS, "Jānis")
+    async with db_sessions() as db, db.begin():
+        await KeptAnswers(db).keep(janis, VSAA, STATEMENT_SUMMARY, {"v": 1}, T0, T0)
+    await task.run_once(T0 + dt.timedelta(minutes=31))
+    assert vsaa.calls == [(STATEMENT_SUMMARY, JANIS)]
+    assert set(await kept(db_sessions, janis)) == {STATEMENT_SUMMARY}
+
+
 async def test_a_failing_agency_leaves_the_kept_answer(db_sessions, task, vsaa):
     janis = await meet(db_sessions, JANIS, "Jānis")
     await request(db_sessions, janis, T0)
