@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from portal.agencies import vdeavk, vsaa_applications
+from portal.agencies import social_services, vdeavk, vsaa_applications
 from portal.agencies.registry import Agencies
 
 
@@ -48,10 +48,22 @@ class VdeavkDeliverer:
         return Receipt((await self._client.submit(request, idempotency_key)).reference)
 
 
+class SocialServicesDeliverer:
+    """The payload's `municipality` comes from `OutboxService.submit(extra=...)`; the service slug is PASV's own."""
+
+    def __init__(self, client: social_services.SocialServices) -> None:
+        self._client = client
+
+    async def deliver(self, payload: Mapping[str, Any], idempotency_key: str) -> Receipt:
+        request = social_services.SocialCareApplication.model_validate(payload)
+        return Receipt((await self._client.submit(request, idempotency_key)).reference)
+
+
 def deliverers(agencies: Agencies) -> dict[str, Deliverer]:
     """The deliverer of every agency that takes applications, by agency code. An agency without a configured
     client still has one: its client raises AgencyUnavailable, and the submissions wait."""
     return {
         "vsaa": VsaaDeliverer(agencies.vsaa_applications),
         "vdeavk": VdeavkDeliverer(agencies.vdeavk),
+        "pasv": SocialServicesDeliverer(agencies.social_services),
     }

@@ -84,7 +84,7 @@ class OutboxService:
         """Accepts a submission: assigns its reference, writes the row and flushes it; the caller's transaction
         commits it, and the worker delivers it after that. `today` is the business date (the reference's year;
         default: now in Riga). `answers` must be JSON (they travel to the agency as they are); `extra` holds an
-        agency's own top-level request fields (VDEĀVK: `kind`, `self_assessment`)."""
+        agency's own top-level request fields (VDEĀVK: `kind`, `self_assessment`; PASV: `municipality`)."""
         agency = DeliveryAgency(agency)
         if basis not in BASES:
             raise ValueError(f"unknown filing basis {basis!r}")

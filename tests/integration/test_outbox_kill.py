@@ -1,8 +1,8 @@
 """A real `portal worker` process killed with SIGKILL while it is delivering (VSAA slow, the requests in flight),
 then started again: every submission committed before is delivered, and VSAA registers each once.
 
-The killed worker's leases must lapse before another worker may take its rows, so this test waits a few real
-seconds (the lease is set short for it); it cannot move a separate process's clock.
+The killed worker's leases must lapse before another worker may take its rows, and the slow sandbox answers after
+6 s, so this test waits about ten real seconds: it cannot move a separate process's clock.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ pytestmark = pytest.mark.postgres
 
 ANSWERS = {"decision_delivery": "portal"}
 POLL_SECONDS = 0.05
-LEASE_SECONDS = 4.0
+SLOW_SECONDS = 6.0  # the shared sandbox's slow mode (SANDBOX_SLOW_SECONDS, default)
 
 
-def worker_env(settings: Settings, sandbox_url: str) -> dict[str, str]:
+def worker_env(settings: Settings, sandbox_url: str, call_seconds: float, lease_seconds: float) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
     return env | {
         "PORTAL_ENVIRONMENT": "test",
@@ -42,11 +42,10 @@ def worker_env(settings: Settings, sandbox_url: str) -> dict[str, str]:
         "PORTAL_DATABASE_URL": settings.database_url,
         "PORTAL_SANDBOX_URL": sandbox_url,
         "PORTAL_WORKER_POLL_INTERVAL": "0.1",
-        # One call gives up after 3 s (the slow sandbox answers after 6 s); the lease outlasts it, barely.
         "PORTAL_AGENCY_CONNECT_TIMEOUT": "0.5",
-        "PORTAL_AGENCY_READ_TIMEOUT": "3",
-        "PORTAL_AGENCY_CALL_BUDGET": "3",
-        "PORTAL_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+        "PORTAL_AGENCY_READ_TIMEOUT": str(call_seconds),
+        "PORTAL_AGENCY_CALL_BUDGET": str(call_seconds),
+        "PORTAL_OUTBOX_LEASE_SECONDS": str(lease_seconds),
         "PORTAL_OUTBOX_BACKOFF_BASE": "0.5",
         "PORTAL_AGENCY_BREAKER_FAILURES": "10000",
         "PORTAL_LOG_JSON": "true",
@@ -103,10 +102,12 @@ async def test_a_worker_killed_mid_delivery_and_restarted_delivers_each_submissi
         people = {"janis": await PersonDirectory(db).meet("150162-12342", "Jānis", "Bērziņš")}
         submitted = [await submit(db, people, answers=ANSWERS) for _ in range(3)]
     keys = {s.idempotency_key for s in submitted}
-    env, log = worker_env(migrated, live_sandbox.url), tmp_path / "worker.log"
+    replays_before = sandbox.get("/_control/vsaa/registrations").json()["replays"]
+    log = tmp_path / "worker.log"
     sandbox.put("/_control/faults/vsaa", json={"mode": "slow"}).raise_for_status()
 
-    first = start_worker(env, log)
+    # The first worker would give up after 3 s: it is killed before, while its requests sleep in the sandbox.
+    first = start_worker(worker_env(migrated, live_sandbox.url, call_seconds=3, lease_seconds=4), log)
     try:
 
         async def all_in_flight() -> bool:
@@ -123,14 +124,15 @@ async def test_a_worker_killed_mid_delivery_and_restarted_delivers_each_submissi
     assert {(row.status, row.attempts) for row in killed} == {("sending", 1)}, "killed mid-delivery"
     assert {row.lease_owner for row in killed} != {None}
 
-    sandbox.put("/_control/faults/vsaa", json={"mode": "ok"}).raise_for_status()
-    second = start_worker(env, log)
+    # VSAA stays slow and the second worker waits for it: the killed requests, sent earlier, have all landed
+    # (registered, or answered from VSAA's book) by the time the retries are answered.
+    second = start_worker(worker_env(migrated, live_sandbox.url, call_seconds=9, lease_seconds=10), log)
     try:
 
         async def all_received() -> bool:
             return {row.status for row in await rows(sessions)} == {"received"}
 
-        await eventually(all_received, LEASE_SECONDS + 15, log)
+        await eventually(all_received, 4 + SLOW_SECONDS + 15, log)
         os.killpg(second.pid, signal.SIGTERM)
         assert second.wait(timeout=10) == 0, "SIGTERM stops the worker gracefully"
     finally:
@@ -141,11 +143,15 @@ async def test_a_worker_killed_mid_delivery_and_restarted_delivers_each_submissi
     delivered: list[Submission] = await rows(sessions)
     assert [row.agency_reference for row in delivered] == [row.reference for row in delivered]
     assert {row.attempts for row in delivered} == {2}, "the killed attempt and the one after the lease lapsed"
-    book = sandbox.get("/_control/vsaa/registrations").json()["registered"]
     once = Counter(dict.fromkeys(keys, 1))
+    book = sandbox.get("/_control/vsaa/registrations").json()["registered"]
     assert Counter(e["idempotency_key"] for e in book if e["idempotency_key"] in keys) == once, "under its own key"
     references = {row.reference for row in delivered}
     assert Counter(e["id"] for e in book if e["id"] in references) == Counter(dict.fromkeys(references, 1))
+
+    # Each killed request that reached VSAA registered the application, and its retry was answered from the book.
+    replays = sandbox.get("/_control/vsaa/registrations").json()["replays"] - replays_before
+    assert 0 <= replays <= 3
     written = read_log(log)
     assert '"worker.stopped"' in written
     assert "150162-12342" not in written and "15016212342" not in written, "no personal code in the worker's log"
