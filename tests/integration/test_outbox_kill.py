@@ -2,7 +2,8 @@
 then started again: every submission committed before is delivered, and VSAA registers each once.
 
 The killed worker's leases must lapse before another worker may take its rows, and the slow sandbox answers after
-6 s, so this test waits about ten real seconds: it cannot move a separate process's clock.
+SLOW_SECONDS, so this test waits some real seconds: it cannot move a separate process's clock. It has a sandbox of
+its own (the session's would keep its applications, and answer slowly only after 6 s).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -26,12 +27,14 @@ from portal.db.engine import create_engine, session_factory
 from portal.people.service import PersonDirectory
 from portal.settings import PROJECT_ROOT, Settings
 from tests.integration.test_outbox import rows, submit
+from tests.integration.test_outbox_sandbox import private_sandbox
+from tests.servers import Server
 
 pytestmark = pytest.mark.postgres
 
 ANSWERS = {"decision_delivery": "portal"}
 POLL_SECONDS = 0.05
-SLOW_SECONDS = 6.0  # the shared sandbox's slow mode (SANDBOX_SLOW_SECONDS, default)
+SLOW_SECONDS = 3.0
 
 
 def worker_env(settings: Settings, sandbox_url: str, call_seconds: float, lease_seconds: float) -> dict[str, str]:
@@ -86,18 +89,24 @@ async def sessions(migrated) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
         await engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def slow_sandbox(tmp_path_factory) -> Iterator[Server]:
+    server = private_sandbox(tmp_path_factory, env={"SANDBOX_SLOW_SECONDS": str(SLOW_SECONDS)})
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def sandbox(live_sandbox):
-    with httpx.Client(base_url=live_sandbox.url, timeout=10) as client:
+def sandbox(slow_sandbox):
+    with httpx.Client(base_url=slow_sandbox.url, timeout=10) as client:
         yield client
         client.put("/_control/faults/vsaa", json={"mode": "ok"}).raise_for_status()
 
 
 async def test_a_worker_killed_mid_delivery_and_restarted_delivers_each_submission_once(
-    migrated, live_sandbox, sandbox, sessions, tmp_path
+    migrated, slow_sandbox, sandbox, sessions, tmp_path
 ):
     async with sessions() as db, db.begin():
-        # The sandbox outlives this database: references from a range no other test uses (see test_outbox_sandbox).
         db.add(ReferenceCounter(agency="vsaa", year=2026, last_number=10_000 + secrets.randbelow(480_000)))
         people = {"janis": await PersonDirectory(db).meet("150162-12342", "Jānis", "Bērziņš")}
         submitted = [await submit(db, people, answers=ANSWERS) for _ in range(3)]
@@ -106,8 +115,8 @@ async def test_a_worker_killed_mid_delivery_and_restarted_delivers_each_submissi
     log = tmp_path / "worker.log"
     sandbox.put("/_control/faults/vsaa", json={"mode": "slow"}).raise_for_status()
 
-    # The first worker would give up after 3 s: it is killed before, while its requests sleep in the sandbox.
-    first = start_worker(worker_env(migrated, live_sandbox.url, call_seconds=3, lease_seconds=4), log)
+    # The first worker would give up after 2.5 s: it is killed before, while its requests sleep in the sandbox.
+    first = start_worker(worker_env(migrated, slow_sandbox.url, call_seconds=2.5, lease_seconds=3), log)
     try:
 
         async def all_in_flight() -> bool:
@@ -126,13 +135,13 @@ async def test_a_worker_killed_mid_delivery_and_restarted_delivers_each_submissi
 
     # VSAA stays slow and the second worker waits for it: the killed requests, sent earlier, have all landed
     # (registered, or answered from VSAA's book) by the time the retries are answered.
-    second = start_worker(worker_env(migrated, live_sandbox.url, call_seconds=9, lease_seconds=10), log)
+    second = start_worker(worker_env(migrated, slow_sandbox.url, call_seconds=6, lease_seconds=7), log)
     try:
 
         async def all_received() -> bool:
             return {row.status for row in await rows(sessions)} == {"received"}
 
-        await eventually(all_received, 4 + SLOW_SECONDS + 15, log)
+        await eventually(all_received, 3 + SLOW_SECONDS + 15, log)
         os.killpg(second.pid, signal.SIGTERM)
         assert second.wait(timeout=10) == 0, "SIGTERM stops the worker gracefully"
     finally:

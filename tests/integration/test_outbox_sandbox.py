@@ -1,6 +1,9 @@
 """The outbox delivering to VSAA in the agency sandbox over HTTP, through the real client: VSAA down while
 submissions pile up, several workers at once, refusals. The sandbox's registration book
 (`GET /_control/vsaa/registrations`) says what VSAA registered; a wrapper around the deliverer counts the calls.
+
+These tests file many applications for the personas; they get a sandbox of their own so that the session's
+sandbox still shows the personas as other tests expect (Jānis's pension not yet claimed, …).
 """
 
 from __future__ import annotations
@@ -9,15 +12,18 @@ import asyncio
 import datetime as dt
 import random
 import secrets
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portal.agencies.registry import Agencies, build_agencies
+from portal.app import create_app
 from portal.applications.delivery import Deliverer, Receipt, deliverers
 from portal.applications.outbox import DeliveryPolicy, OutboxDelivery
 from portal.applications.outbox_models import ReferenceCounter
@@ -27,6 +33,8 @@ from portal.people.service import PersonDirectory
 from portal.settings import Settings
 from tests.conftest import agency_urls
 from tests.integration.test_outbox import T0, rows, submit
+from tests.ports import free_port
+from tests.servers import Server, start_server
 
 pytestmark = pytest.mark.postgres
 
@@ -34,17 +42,40 @@ POLICY = DeliveryPolicy(backoff_base=5, backoff_cap=300, lease_seconds=30, batch
 ANSWERS = {"decision_delivery": "portal", "start_date": "2027-01-15"}
 
 
+def private_sandbox(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    return start_server(
+        "private agency sandbox",
+        [sys.executable, "-m", "sandbox.agencies", "--port", str(port)],
+        f"http://127.0.0.1:{port}",
+        "/healthz",
+        tmp_path_factory.mktemp("outbox-sandbox") / "sandbox.log",
+        env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def outbox_sandbox(tmp_path_factory) -> Iterator[Server]:
+    server = private_sandbox(tmp_path_factory)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def outbox_settings(migrated: Settings, live_sandbox) -> Settings:
+def outbox_settings(migrated: Settings, outbox_sandbox) -> Settings:
     # The breaker is not under test here: it would keep failing calls for its cooldown after VSAA is back.
     return migrated.model_copy(
-        update={"sandbox_url": live_sandbox.url, **agency_urls(live_sandbox.url), "agency_breaker_failures": 10_000}
+        update={
+            "sandbox_url": outbox_sandbox.url,
+            **agency_urls(outbox_sandbox.url),
+            "agency_breaker_failures": 10_000,
+        }
     )
 
 
 @pytest.fixture
-def sandbox(live_sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_sandbox.url, timeout=10) as client:
+def sandbox(outbox_sandbox) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=outbox_sandbox.url, timeout=10) as client:
         yield client
         client.put("/_control/faults/vsaa", json={"mode": "ok"}).raise_for_status()
 
@@ -62,8 +93,7 @@ async def sessions(outbox_settings) -> AsyncIterator[async_sessionmaker[AsyncSes
     try:
         factory = session_factory(engine)
         async with factory() as db, db.begin():
-            # The sandbox outlives this database and remembers every reference: start where no test has been
-            # (the portal's range is below VSAA-2026-500000; the sandbox's own tests use 500000-899999).
+            # The sandbox outlives this database and remembers every reference: start where no test has been.
             for agency in ("vsaa", "vdeavk", "pasv"):
                 start = 10_000 + secrets.randbelow(480_000)
                 db.add(ReferenceCounter(agency=agency, year=2026, last_number=start))
@@ -224,3 +254,25 @@ async def test_vdeavk_and_the_municipal_social_service_take_their_applications_t
     for agency, submission in (("vdeavk", expertise), ("pasv", home_care)):
         book = sandbox.get(f"/_control/{agency}/registrations").json()["registered"]
         assert [e["idempotency_key"] for e in book].count(submission.idempotency_key) == 1
+
+
+async def test_the_web_process_delivers_by_itself_in_the_embedded_topology(outbox_settings, sessions, people, sandbox):
+    [submitted] = await submit_committed(sessions, people, 1)
+    settings = outbox_settings.model_copy(update={"worker_in_web": True, "worker_poll_interval": 0.05})
+    async with AsyncTestClient(create_app(settings)):
+        for _ in range(200):  # the app's own worker polls every 0.05 s
+            [row] = await rows(sessions)
+            if row.status != "sending":
+                break
+            await asyncio.sleep(0.05)
+    assert (row.status, row.agency_reference) == ("received", submitted.reference)
+    assert registered(sandbox, {submitted.idempotency_key}) == Counter({submitted.idempotency_key: 1})
+
+
+async def test_a_web_process_told_not_to_leaves_delivery_to_portal_worker(outbox_settings, sessions, people):
+    await submit_committed(sessions, people, 1)
+    settings = outbox_settings.model_copy(update={"worker_in_web": False})
+    async with AsyncTestClient(create_app(settings)) as client:
+        # A request's time is ample for an in-process worker's first pass, which starts with the app.
+        assert (await client.get("/healthz")).status_code == 200
+    assert [row.status for row in await rows(sessions)] == ["sending"]
