@@ -358,7 +358,10 @@ async def test_peteris_is_paid_his_disability_pension_until_his_term_ends(vsaa, 
     assert pension.payments[-1].period_to == dt.date(2027, 2, 10) and pension.next_payment is None
 
 
-async def test_unclaimed_entitlements_of_janis_peteris_and_anna(vsaa):
+async def test_unclaimed_entitlements_of_janis_peteris_and_anna(private_sandbox, recorder):
+    # A sandbox of its own: other tests register applications (Jānis's old-age pension among them) in the
+    # session's sandbox, and a registered application is no longer an unclaimed entitlement.
+    vsaa = client_on(private_sandbox, recorder)
     janis = (await vsaa.entitlements(JANIS)).entitlements
     assert [(e.code, e.service, e.right_from) for e in janis] == [
         ("old_age_pension", "vecuma-pensija", dt.date(2027, 1, 15))
