@@ -161,7 +161,8 @@ class StatementsService:
 
     async def _load(self, person_id: uuid.UUID, now: dt.datetime, fresh: bool) -> Panel:
         answers = KeptAnswers(self._db)
-        kept = {s: await answers.latest(person_id, s.agency, s.kind, used_at=now) for s in self._sources}
+        with self._db.no_autoflush:  # writes wait until the agencies have answered (fetch_and_keep says why)
+            kept = {s: await answers.latest(person_id, s.agency, s.kind, used_at=now) for s in self._sources}
         asking = [s for s in self._sources if fresh or kept[s] is None]
         shown = {s: Shown(k, unavailable=k.checked_at > k.fetched_at) for s, k in kept.items() if k is not None}
         for result in await fetch_and_keep(self._db, person_id, asking, now, self._within) if asking else []:

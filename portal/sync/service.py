@@ -140,7 +140,10 @@ async def fetch_and_keep(
 ) -> list[Fetched]:
     """Asks the sources about a person now, each within `within` seconds, and keeps what they answered (a failed
     source's kept answer stays as it was, its attempt recorded)."""
-    person = await PersonDirectory(db).get(person_id)
+    # Nothing is written before the agencies answer: on SQLite a write takes the database's one write lock,
+    # which every other request would then wait for while an agency is slow.
+    with db.no_autoflush:
+        person = await PersonDirectory(db).get(person_id)
     if person is None:
         raise LookupError("no such person")
     results = await fetch_all(sources, person.personal_code, now, within)
