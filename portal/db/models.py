@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     # Each import registers its tables on Base.metadata.
+    import portal.applications.draft_models
     import portal.applications.outbox_models
     import portal.assistant.models
     import portal.audit.models
