@@ -35,6 +35,7 @@ from portal.auth.guards import (
 from portal.auth.middleware import SessionMiddleware
 from portal.auth.wiring import session_backend, sign_in_services
 from portal.catalogue import routes as catalogue_routes
+from portal.catalogue.definitions import load_definitions
 from portal.clock import Clock, SandboxClock, WallClock
 from portal.db.engine import create_engine, provide_db_session, session_factory
 from portal.db.migrate import head_revision
@@ -76,6 +77,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if problems := settings.production_problems():
         raise ProductionSettingsError("; ".join(problems))
     configure_logging(settings.log_level, settings.log_json)
+    # A bad definition in forms/ stops the start before anything is opened (DefinitionsInvalid names
+    # file and line): better than a person meeting it half-way through an application.
+    definitions = load_definitions(settings.forms_dir)
 
     engine = create_engine(settings.database_url)
     db_sessions = session_factory(engine)
@@ -147,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "sessions": sessions,
                 "session_backend": backend,
                 "agencies": agencies,
+                "definitions": definitions,
                 "schema_head": head_revision(),
             }
         ),
@@ -162,6 +167,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "access": Provide(provide_access),
             "subject": Provide(provide_subject),
             "audit": Provide(provide_audit, sync_to_thread=False),
+            # The e-services and questionnaires of forms/, by slug (portal/catalogue/definitions.py).
+            "definitions": _constant(definitions),
         },
         template_config=template_config(create_environment(settings, static_prefix, htmx_prefix)),
         csrf_config=CSRFConfig(

@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, seed, worker, dev (the portal and its companions), check-settings."""
+"""The `portal` command: serve, migrate, seed, worker, dev (the portal and its companions), check-settings, forms."""
 
 from __future__ import annotations
 
@@ -64,6 +64,19 @@ def check_settings(settings: Settings) -> None:
     sys.exit(1 if problems else 0)
 
 
+def forms_check(settings: Settings) -> None:
+    """Exit 1 with one "file:line: problem" line per problem in the definitions, so CI and editors can jump there."""
+    from portal.catalogue.definitions import DefinitionsInvalid, load_definitions
+
+    try:
+        definitions = load_definitions(settings.forms_dir)
+    except DefinitionsInvalid as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        sys.exit(1)
+    print(f"{len(definitions)} definition(s) in {settings.forms_dir} are valid.")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="portal", description="Latvia's e-service portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +86,10 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("dev", help="migrate and seed, then start the portal and its companions as one process group")
     commands.add_parser("worker", help="run the worker (outbox delivery, sync) until SIGTERM or SIGINT")
     commands.add_parser("check-settings", help="exit 1 and say why when production settings are unsafe")
+    forms = commands.add_parser("forms", help="e-service definitions in forms/ (PORTAL_FORMS_DIR)")
+    forms.add_subparsers(dest="forms_command", required=True).add_parser(
+        "check", help="exit 1 with file:line messages when a definition is bad"
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "serve":
@@ -93,3 +110,5 @@ def main(argv: list[str] | None = None) -> None:
         run_worker(settings)
     elif args.command == "check-settings":
         check_settings(settings)
+    elif args.command == "forms":
+        forms_check(settings)

@@ -177,6 +177,11 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Lowest level written to the log.")
     log_json: bool = Field(True, description="Write logs as JSON lines (else human-readable).")
     static_root: Path = Field(PROJECT_ROOT / "static", description="Our own static files.")
+    forms_dir: Path = Field(
+        PROJECT_ROOT / "forms",
+        description="The e-service and questionnaire definitions (`<slug>.yaml`), checked at start-up and by "
+        "`portal forms check`; an absent folder is an empty catalogue.",
+    )
     node_modules: Path = Field(PROJECT_ROOT / "node_modules", description="npm packages; htmx is served from here.")
 
     @model_validator(mode="after")
