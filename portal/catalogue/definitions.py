@@ -18,6 +18,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from portal.catalogue.life_situations import LIFE_SITUATIONS
+from portal.catalogue.yaml_source import Loader, compose, duplicate_keys, line_of
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ANSWER_KEY = re.compile(r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$")
@@ -255,55 +256,6 @@ class DefinitionsInvalid(RuntimeError):
         super().__init__("Bad e-service definitions:\n" + "\n".join(problems))
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true/false. `equals: yes` stays the answer "yes" and `value: no` a choice value."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-def compose(text: str) -> yaml.Node | None:
-    return yaml.compose(text, Loader=_Loader)
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int:
-    """The 1-based line of the deepest node on `loc` (a Pydantic error location) that the YAML has."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            wanted = {"in_": "in", "not_": "not"}.get(str(key), str(key))
-            match = next(((k, v) for k, v in node.value if k.value == wanted), None)
-            if match is None:
-                break
-            line = match[0].start_mark.line + 1
-            node = match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-def _duplicate_keys(node: yaml.Node | None) -> Iterator[tuple[int, str]]:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if key.value in seen:
-                yield key.start_mark.line + 1, str(key.value)
-            seen.add(key.value)
-            yield from _duplicate_keys(value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _duplicate_keys(item)
-
-
 def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(k) for k in loc if not str(k).startswith("function-after"))
 
@@ -314,7 +266,7 @@ def load_definition(path: Path, display: str | None = None) -> Definition:
     try:
         text = path.read_text(encoding="utf-8")
         node = compose(text)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader
     except (OSError, UnicodeDecodeError) as error:
         raise DefinitionsInvalid([f"{shown}:1: cannot be read: {error}"]) from error
     except yaml.YAMLError as error:
@@ -323,7 +275,7 @@ def load_definition(path: Path, display: str | None = None) -> Definition:
         raise DefinitionsInvalid([f"{shown}:{line}: not valid YAML: {getattr(error, 'problem', error)}"]) from error
     if not isinstance(data, dict):
         raise DefinitionsInvalid([f"{shown}:1: a definition is a mapping (slug:, kind:, pages: ...)"])
-    if duplicates := list(_duplicate_keys(node)):
+    if duplicates := list(duplicate_keys(node)):
         # YAML lets a later key silently replace an earlier one; in a definition that hides a mistake.
         raise DefinitionsInvalid([f"{shown}:{line}: {key!r} is given twice" for line, key in duplicates])
     try:
@@ -334,10 +286,10 @@ def load_definition(path: Path, display: str | None = None) -> Definition:
             loc = tuple(k for k in item["loc"] if not (isinstance(k, str) and "[" in k))
             message = item["msg"].removeprefix("Value error, ")
             where = _where(loc)
-            problems.append(f"{shown}:{_line_of(node, loc)}: {where + ': ' if where else ''}{message}")
+            problems.append(f"{shown}:{line_of(node, loc)}: {where + ': ' if where else ''}{message}")
         raise DefinitionsInvalid(problems) from error
     problems = [
-        f"{shown}:{_line_of(node, loc)}: {_where(loc)}: {message}" for loc, message in check(definition, path.stem)
+        f"{shown}:{line_of(node, loc)}: {_where(loc)}: {message}" for loc, message in check(definition, path.stem)
     ]
     if problems:
         raise DefinitionsInvalid(problems)

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import yaml
 
-from portal.catalogue.definitions import compose
+from portal.catalogue.yaml_source import compose
 
 # The keys whose values people read; everything else (names, values, sources) is not translated.
 TEXT_KEYS = frozenset({"title", "summary", "label", "hint", "declaration", "what_next", "add_label"})
