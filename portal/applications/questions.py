@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from portal.catalogue.definitions import resolve_date
 from portal.people.personal_code import is_valid_personal_code, normalise
 from portal.web.form_input import DATE_PARTS, INCOMPLETE_DATE, MISSING_PART, NOT_A_DATE, YEAR_DIGITS
 from portal.web.i18n import N_, format_date, format_money, gettext, ngettext
@@ -34,7 +35,6 @@ MAX_FILES = 10
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 # Control characters other than line breaks and tabs cannot come from a keyboard: they are forged or pasted junk.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_RELATIVE = re.compile(r"^([+-])([0-9]+)([dy])$")
 _POSTCODE = re.compile(r"^(?:LV-?)?([0-9]{4})$")
 _IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 _IBAN_LENGTHS = {"LV": 21, "LT": 20, "EE": 20, "DE": 22, "FI": 18, "SE": 24}
@@ -146,25 +146,11 @@ def choice_values(question: QuestionLike) -> list[str]:
     return [str(choice.value) for choice in choices]
 
 
-def resolve_date(spec: object, today: dt.date) -> dt.date | None:
-    """A limit from a definition: an ISO date, "today", or relative like "-18y" / "+30d"."""
+def _bound(spec: object, today: dt.date) -> dt.date | None:
+    """A date limit from a definition ("today", "-18y", "+30d", "-6m" or ISO), counted from the business today."""
     if spec is None:
         return None
-    if isinstance(spec, dt.date):
-        return spec
-    text = str(spec).strip()
-    if text == "today":
-        return today
-    match = _RELATIVE.match(text)
-    if match:
-        sign = -1 if match.group(1) == "-" else 1
-        amount = int(match.group(2)) * sign
-        if match.group(3) == "d":
-            return today + dt.timedelta(days=amount)
-        year = today.year + amount
-        # 29 February moves to 28 February in a year without it.
-        return today.replace(year=year) if not (today.month == 2 and today.day == 29) else dt.date(year, 2, 28)
-    return dt.date.fromisoformat(text)
+    return spec if isinstance(spec, dt.date) else resolve_date(str(spec).strip(), today)
 
 
 def parse(question: QuestionLike, form: RawForm, today: dt.date) -> Parsed:
@@ -248,8 +234,8 @@ def _date(question: QuestionLike, form: RawForm, today: dt.date) -> Parsed:
         date = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
     except ValueError:
         return Parsed(None, parts, Problem(NOT_A_DATE, part="day"))
-    low = resolve_date(_opt(question, "min_date") or _opt(question, "min"), today)
-    high = resolve_date(_opt(question, "max_date") or _opt(question, "max"), today)
+    low = _bound(_opt(question, "min_date") or _opt(question, "min"), today)
+    high = _bound(_opt(question, "max_date") or _opt(question, "max"), today)
     if high is not None and date > high:
         message = DATE_NOT_FUTURE if high == today else DATE_TOO_LATE
         return Parsed(None, parts, Problem(message, {} if high == today else {"date": _show_date(high)}, "day"))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from portal.applications import engine
 from portal.applications import questions as q
+from portal.catalogue.definitions import Definition, load_definition
 from portal.web.i18n import set_locale
 
 TODAY = dt.date(2026, 11, 20)
@@ -131,8 +134,9 @@ def test_date_limits_relative_to_the_business_clock():
     assert too_young.problem == q.Problem(q.DATE_TOO_LATE, {"date": "20 November 2008"}, "day")
     assert too_young.problem.text() == "The date must be on or before 20 November 2008."
     assert date("20", "11", "2008", max_date="-18y").value == "2008-11-20"
-    assert q.resolve_date("+30d", TODAY) == dt.date(2026, 12, 20)
-    assert q.resolve_date("-1y", dt.date(2028, 2, 29)) == dt.date(2027, 2, 28)
+    assert date("19", "5", "2026", min_date="-6m").problem == q.Problem(
+        q.DATE_TOO_EARLY, {"date": "20 May 2026"}, "day"
+    )
 
 
 @pytest.mark.parametrize("kind", ["yes_no", "choice", "scale"])
@@ -219,3 +223,37 @@ def test_answers_are_shown_back_in_the_inputs_and_on_the_check_page():
     address = {"street": "Brīvības iela 1", "town": "Rīga", "postcode": "LV-1010"}
     assert q.answer_text(question("address"), address) == "Brīvības iela 1, Rīga, LV-1010"
     assert q.answer_text(question("file"), ["x", "y"]) == "2 files"
+
+
+def pension() -> Definition:
+    return load_definition(Path(__file__).resolve().parents[2] / "forms" / "vecuma-pensija.yaml")
+
+
+def test_the_next_page_follows_the_answers_and_skipped_pages_are_not_asked_or_counted():
+    definition = pension()
+    answers: dict[str, Any] = {"pension-start": {"claim_from": "2026-12-01"}, "payment": {"payment_method": "account"}}
+    assert engine.next_step(definition, answers, "payment") == "bank-account"
+    answers["payment"] = {"payment_method": "home_delivery"}
+    assert engine.next_step(definition, answers, "payment") == "delivery-address"
+    assert engine.find_page(definition, answers, "bank-account") is None  # its URL is no way to answer it
+    answers["bank-account"] = {"iban": "LV80BANK0000435195001"}  # answered before the person changed their mind
+    assert "bank-account" not in [row["page"] for row in engine.check_rows(definition, answers, "/a")]
+    assert engine.previous_step(definition, answers, "delivery-address") == "payment"
+    assert engine.previous_step(definition, answers, "pension-start") is None
+
+
+def test_a_page_reads_only_its_own_questions():
+    page = pension().pages[0]
+    form = {"claim_from-day": ["1"], "claim_from-month": ["12"], "claim_from-year": ["2026"], "forged": ["x"]}
+    parsed = engine.parse_page(page, form, TODAY)
+    assert parsed.valid and parsed.answers == {"claim_from": "2026-12-01"}
+    too_late = engine.parse_page(page, {**form, "claim_from-year": ["2030"]}, TODAY)
+    assert not too_late.valid and too_late.raw["claim_from"]["year"] == "2030"
+    assert engine.error_summary(page, too_late)[0]["href"] == "#claim_from-day"
+
+
+def test_check_rows_link_back_with_return_to_check():
+    definition = pension()
+    rows = engine.check_rows(definition, {"payment": {"payment_method": "account"}}, "/applications/x")
+    assert rows[0]["href"] == "/applications/x/pension-start?return=check"
+    assert next(row for row in rows if row["question"] == "payment_method")["value"] == "Into an account"
