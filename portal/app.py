@@ -39,6 +39,7 @@ from portal.catalogue.definitions import load_definitions
 from portal.clock import Clock, SandboxClock, WallClock
 from portal.db.engine import create_engine, provide_db_session, session_factory
 from portal.db.migrate import head_revision
+from portal.documents import routes as documents_routes
 from portal.overview import routes as overview_routes
 from portal.representation import routes as representation_routes
 from portal.settings import ProductionSettingsError, Settings
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             session_routes.session_status,
             session_routes.keep_alive,
             applications_routes.applications,
+            documents_routes.receipt_pdf,
             statements_routes.statements,
             statements_routes.fresh_statements,
             audit_routes.activity,

@@ -15,6 +15,7 @@ from portal.agencies.registry import Agencies
 from portal.applications.delivery import deliverers
 from portal.applications.outbox import DeliveryPolicy, OutboxDelivery
 from portal.clock import Clock
+from portal.documents.service import DocumentRendering
 from portal.settings import Settings
 from portal.sync.worker import SyncTask, sync_sources
 from portal.worker.runner import Task, Worker
@@ -41,6 +42,7 @@ def build_tasks(context: WorkerContext) -> list[Task]:
     return [
         OutboxDelivery(context.sessions, deliverers(context.agencies), outbox_policy(context.settings)),
         SyncTask(context.sessions, sync_sources(context.agencies), context.agencies.population_register, context.clock),
+        DocumentRendering(context.sessions),
     ]
 
 

@@ -1,0 +1,65 @@
+"""`/applications/<id>/receipt.pdf`: the stored receipt, the same bytes every time, for those who may see it."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.applications.draft_models import Draft
+from portal.applications.outbox_models import Submission
+from portal.auth.access import Access
+from portal.auth.guards import signed_in
+from portal.documents.service import DocumentService
+
+PREPARING = "pages/documents/preparing.html"
+# A receipt carries personal data: only the person's own browser may keep it, and only for its own use.
+NO_STORE = {"Cache-Control": "private, no-store"}
+
+
+def may_see(access: Access, submission: Submission) -> bool:
+    """The filer, or whoever may act for the applicant or the person the application is about (themselves,
+    their parents or guardians, the holders of their mandates, an assistant who identified them)."""
+    if access.actor.person_id == submission.filer_id or access.find(submission.applicant_id):
+        return True
+    return submission.about_person_id is not None and access.find(submission.about_person_id) is not None
+
+
+async def _submission(db: AsyncSession, application_id: uuid.UUID) -> Submission | None:
+    """`<id>` is the submission's, or the submitted draft's (the status pages' id before and after submit)."""
+    if submission := await db.get(Submission, application_id):
+        return submission
+    draft = await db.get(Draft, application_id)
+    if draft is None or draft.submission_id is None:
+        return None
+    return await db.get(Submission, draft.submission_id)
+
+
+@get("/applications/{application_id:uuid}/receipt.pdf", guards=[signed_in])
+async def receipt_pdf(
+    application_id: FromPath[uuid.UUID],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+) -> Response[bytes] | Template:
+    submission = await _submission(db_session, application_id)
+    if submission is None or not may_see(access, submission):
+        # Someone else's application answers exactly like a missing one: its existence is not told.
+        raise NotFoundException()
+    document = await DocumentService(db_session).receipt_for(submission.id)
+    if document is None or document.content is None:
+        # The worker has not rendered it yet: a page that says so (404: there is no PDF at this address yet).
+        return Template(PREPARING, status_code=404, headers=NO_STORE)
+    return Response(
+        document.content,
+        media_type="application/pdf",
+        headers={
+            **NO_STORE,
+            "Content-Disposition": f'inline; filename="{submission.reference}.pdf"',
+            "ETag": f'"{document.sha256}"',
+        },
+    )

@@ -1,0 +1,175 @@
+"""Receipts: asked for when a submission is accepted, rendered once by the worker, downloaded as the same bytes.
+
+`DocumentService.request_receipt` runs in the submitting request's transaction and only writes a row (rendering
+takes a few hundred milliseconds of CPU: never in a request). `DocumentRendering`, a worker task, renders the rows
+still without content and stores the bytes with a conditional update, so two workers that rendered the same row
+keep the first one's bytes and the document never changes once issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portal.applications.outbox_models import Submission
+from portal.documents.models import Document, DocumentKind
+from portal.documents.render import render_html, render_pdf_async
+from portal.people.models import Person
+from portal.web.i18n import N_, SUPPORTED
+
+log = structlog.get_logger("portal.documents")
+RECEIPT_TEMPLATE = "documents/receipt.html"
+# How the receipt names the filer's basis (portal.auth.access.Basis values); translated when rendered.
+BASIS_LABELS = {
+    "self": N_("The applicant themselves."),
+    "parent": N_("As the child's parent."),
+    "guardian": N_("As the guardian."),
+    "mandate": N_("Under a mandate the applicant granted."),
+    "assistant": N_("By a service centre assistant, with the applicant present."),
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    label: str  # the question's English msgid (translated when rendered) or a text as it is
+    value: str  # the answer as the person would read it
+
+
+@dataclass(frozen=True)
+class ReceiptDetails:
+    """What the receipt shows beyond the submission row, taken from the definition when the person submits."""
+
+    service_title: str  # the definition's title msgid, e.g. "Old-age pension"
+    decision_due: dt.date | None
+    what_next: str  # the definition's msgid; empty for the general sentence
+    answers: Sequence[AnswerRow] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["decision_due"] = self.decision_due.isoformat() if self.decision_due else None
+        data["answers"] = [asdict(row) for row in self.answers]
+        return data
+
+
+class DocumentService:
+    def __init__(self, db: AsyncSession, now: Callable[[], dt.datetime] = utcnow) -> None:
+        self._db = db
+        self._now = now
+
+    async def request_receipt(self, submission: Submission, details: ReceiptDetails, locale: str) -> Document:
+        """Asks for the submission's receipt (in the caller's transaction); asking again returns the first."""
+        if existing := await self.receipt_for(submission.id):
+            return existing
+        document = Document(
+            id=uuid.uuid4(),
+            kind=DocumentKind.RECEIPT.value,
+            owner_id=submission.applicant_id,
+            submission_id=submission.id,
+            locale=locale if locale in SUPPORTED else SUPPORTED[0],
+            source=details.to_json(),
+            requested_at=self._now(),
+        )
+        try:
+            async with self._db.begin_nested():
+                self._db.add(document)
+        except IntegrityError:
+            # Another request asked at the same moment and committed first: theirs is the receipt.
+            found = await self.receipt_for(submission.id)
+            if found is None:
+                raise
+            return found
+        return document
+
+    async def receipt_for(self, submission_id: uuid.UUID) -> Document | None:
+        document: Document | None = await self._db.scalar(
+            select(Document).where(Document.submission_id == submission_id, Document.kind == DocumentKind.RECEIPT)
+        )
+        return document
+
+
+async def receipt_context(db: AsyncSession, document: Document) -> dict[str, Any]:
+    """The template's context: the submission and the names of the people it names, as they are now."""
+    submission = await db.get_one(Submission, document.submission_id)
+    people = {
+        person.id: person.full_name
+        for person in await db.scalars(
+            select(Person).where(
+                Person.id.in_(
+                    {submission.applicant_id, submission.filer_id}
+                    | ({submission.about_person_id} if submission.about_person_id else set())
+                )
+            )
+        )
+    }
+    source = document.source
+    due = source.get("decision_due")
+    return {
+        "reference": submission.reference,
+        "service_title": source.get("service_title") or submission.service,
+        "applicant": people.get(submission.applicant_id, ""),
+        "about_person": people.get(submission.about_person_id) if submission.about_person_id else None,
+        "filer": people.get(submission.filer_id, ""),
+        "basis": BASIS_LABELS.get(submission.basis, submission.basis),
+        "submitted_at": submission.created_at,
+        "decision_due": dt.date.fromisoformat(due) if due else None,
+        "answers": source.get("answers") or [],
+        "what_next": source.get("what_next") or "",
+    }
+
+
+class DocumentRendering:
+    """Worker task: renders the documents asked for and not yet rendered (portal/worker/tasks.py)."""
+
+    name = "documents"
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], batch_size: int = 5) -> None:
+        self._sessions = sessions
+        self._batch_size = batch_size
+
+    async def run_once(self, now: dt.datetime) -> int:
+        pages = await self.pending()
+        for document_id, html in pages:
+            await self.store(document_id, await render_pdf_async(html), now)
+        return len(pages)
+
+    async def pending(self) -> list[tuple[uuid.UUID, str]]:
+        """The documents not yet rendered, with their HTML: made from the database before any rendering, so no
+        transaction stays open while the CPU works."""
+        async with self._sessions() as db:
+            documents = list(
+                await db.scalars(
+                    select(Document)
+                    .where(Document.content.is_(None))
+                    .order_by(Document.requested_at)
+                    .limit(self._batch_size)
+                )
+            )
+            return [
+                (document.id, render_html(RECEIPT_TEMPLATE, await receipt_context(db, document), document.locale))
+                for document in documents
+            ]
+
+    async def store(self, document_id: uuid.UUID, pdf: bytes, now: dt.datetime) -> bool:
+        """Keeps the bytes unless another worker stored the document first (then its bytes stand): False."""
+        async with self._sessions.begin() as db:
+            result = await db.execute(
+                update(Document)
+                .where(Document.id == document_id, Document.content.is_(None))
+                .values(content=pdf, sha256=hashlib.sha256(pdf).hexdigest(), created_at=now)
+            )
+        stored = bool(result.rowcount)  # type: ignore[attr-defined]
+        log.info("documents.rendered", document=str(document_id), stored=stored)
+        return stored

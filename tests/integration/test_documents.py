@@ -1,0 +1,229 @@
+"""Receipts: asked for with the submission, rendered once by the worker as tagged PDF/A-2a, downloaded as the
+same bytes by those who may see them. No PDF/A validator installs here, so the structure is checked with pypdf
+(STACK.md): marked and tagged, headings and table header cells in the structure tree, /Lang, the title shown as
+the window title, every font embedded, the PDF/A id in XMP, Latvian letters extractable as text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, IndirectObject
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portal.app import create_app
+from portal.applications.outbox import OutboxService
+from portal.applications.outbox_models import Submission
+from portal.db.engine import create_engine, session_factory
+from portal.documents.models import Document
+from portal.documents.render import render_pdf_async
+from portal.documents.service import AnswerRow, DocumentRendering, DocumentService, ReceiptDetails
+from portal.people.service import PersonDirectory
+from portal.settings import Settings
+from tests.integration.conftest import PORTAL_URL, check_page
+from tests.integration.test_sign_in import sign_in
+
+pytestmark = pytest.mark.postgres
+
+JANIS, ANNA, ELZA = "150162-12342", "050694-14213", "329011-52842"
+T0 = dt.datetime(2026, 11, 20, 12, 5, tzinfo=dt.UTC)
+DETAILS = ReceiptDetails(
+    service_title="Old-age pension",
+    decision_due=dt.date(2026, 12, 21),
+    what_next="",
+    answers=(
+        AnswerRow("Bank account number (IBAN)", "LV80BANK0000435195001"),
+        AnswerRow("Adrese", "Rīga, Ķīšezera iela 5 – ŠĶŪŅĢĻŽČ ākēīū"),
+    ),
+)
+
+
+@pytest.fixture
+async def sessions(migrated: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(migrated.database_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+async def submit_with_receipt(
+    sessions: async_sessionmaker[AsyncSession], locale: str = "lv", applicant: str = JANIS, **extra: Any
+) -> Submission:
+    async with sessions() as db, db.begin():
+        people = PersonDirectory(db)
+        janis = await people.meet(JANIS, "Jānis", "Bērziņš")
+        person = janis if applicant == JANIS else await people.meet(applicant, "Anna", "Kalniņa")
+        submission = await OutboxService(db, now=lambda: T0).submit(
+            agency="vsaa",
+            service="vecuma-pensija",
+            applicant=person,
+            filer=person,
+            basis="self",
+            answers={"bank-account": {"iban": "LV80BANK0000435195001"}},
+            today=T0.date(),
+            **extra,
+        )
+        await DocumentService(db).request_receipt(submission, DETAILS, locale)
+        return submission
+
+
+async def stored(sessions: async_sessionmaker[AsyncSession]) -> list[Document]:
+    async with sessions() as db:
+        return list(await db.scalars(select(Document)))
+
+
+def _resolve(value: Any) -> Any:
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def structure_types(node: Any, seen: set[int] | None = None) -> list[str]:
+    """Every structure element type (/S) under a node of the structure tree."""
+    seen = set() if seen is None else seen
+    node = _resolve(node)
+    if isinstance(node, list):
+        return [t for child in node for t in structure_types(child, seen)]
+    if not isinstance(node, DictionaryObject) or id(node) in seen:
+        return []
+    seen.add(id(node))
+    found = [str(node["/S"]).lstrip("/")] if "/S" in node else []
+    return found + structure_types(node.get("/K", []), seen)
+
+
+def fonts(reader: PdfReader) -> list[DictionaryObject]:
+    """The descriptors of every font on every page (composite fonts through their descendants)."""
+    descriptors = []
+    for page in reader.pages:
+        for font in _resolve(page["/Resources"]).get("/Font", {}).values():
+            font = _resolve(font)
+            for part in [font, *(_resolve(d) for d in font.get("/DescendantFonts", []))]:
+                if "/FontDescriptor" in part:
+                    descriptors.append(_resolve(part["/FontDescriptor"]))
+    return descriptors
+
+
+def check_receipt(pdf: bytes, lang: str, reference: str) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]), "not marked as tagged"
+    assert root["/Lang"] == lang
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"]), "the title is not the window title"
+    assert reference in reader.metadata.title
+    types = structure_types(root["/StructTreeRoot"])
+    assert "H1" in types and types.count("H2") >= 3, types
+    assert {"Table", "TR", "TH", "TD"} <= set(types), types
+    descriptors = fonts(reader)
+    assert descriptors and all({"/FontFile", "/FontFile2", "/FontFile3"} & set(d) for d in descriptors)
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="A"' in xmp
+    (intent,) = root["/OutputIntents"]
+    assert intent["/S"] == "/GTS_PDFA1" and intent["/DestOutputProfile"].get_object().get_data()
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+async def test_the_worker_renders_a_receipt_once_as_tagged_pdf_a(sessions):
+    submission = await submit_with_receipt(sessions)
+    task = DocumentRendering(sessions)
+    assert (await stored(sessions))[0].content is None, "rendered in the request"
+    assert await task.run_once(T0) == 1
+    assert await task.run_once(T0) == 0, "rendered again"
+    (document,) = await stored(sessions)
+    assert document.sha256 == hashlib.sha256(document.content).hexdigest()
+    text = check_receipt(document.content, "lv", submission.reference)
+    for expected in [
+        "Latvijas e-pakalpojumu portāls",
+        submission.reference,
+        "Vecuma pensija",
+        "Jānis Bērziņš",
+        "2026. gada 20. novembris 14:05",  # Riga time, not UTC
+        "2026. gada 21. decembris",
+        "LV80BANK0000435195001",
+        "Rīga, Ķīšezera iela 5 – ŠĶŪŅĢĻŽČ ākēīū",
+    ]:
+        assert expected in text, expected
+    assert JANIS not in text
+
+
+async def test_an_english_receipt_is_in_english(sessions):
+    submission = await submit_with_receipt(sessions, locale="en")
+    await DocumentRendering(sessions).run_once(T0)
+    (document,) = await stored(sessions)
+    text = check_receipt(document.content, "en", submission.reference)
+    assert "Old-age pension" in text and "20 November 2026, 14:05" in text and "Vecuma pensija" not in text
+
+
+async def test_asking_twice_and_two_workers_at_once_keep_one_receipt(sessions):
+    submission = await submit_with_receipt(sessions)
+    async with sessions() as db, db.begin():
+        again = await DocumentService(db).request_receipt(submission, DETAILS, "en")
+    assert again.locale == "lv", "a second request replaced the first"
+    # Two workers find it pending at once and both render it: the first to store it wins, the other's is dropped.
+    one, other = DocumentRendering(sessions), DocumentRendering(sessions)
+    [(document_id, html)], [(same_id, _)] = await one.pending(), await other.pending()
+    assert same_id == document_id
+    first = await render_pdf_async(html)
+    assert await one.store(document_id, first, T0) is True
+    assert await other.store(document_id, first + b"%% rendered again", T0) is False
+    (document,) = await stored(sessions)
+    assert document.content == first
+    assert await DocumentRendering(sessions).run_once(T0 + dt.timedelta(days=1)) == 0
+    (document,) = await stored(sessions)
+    assert document.content == first
+
+
+@pytest.fixture
+def portal(live_settings: Settings) -> Iterator[TestClient[Litestar]]:
+    """The live app without its embedded worker: the test decides when the receipt is rendered."""
+    app = create_app(live_settings.model_copy(update={"worker_in_web": False}))
+    with TestClient(app, base_url=PORTAL_URL) as client:
+        client.event_hooks["response"].append(check_page)
+        yield client
+
+
+def test_a_receipt_is_prepared_then_downloaded_as_the_same_bytes_by_its_applicant_only(portal):
+    sessions = portal.app.state.db_sessions
+    submission = portal.blocking_portal.call(submit_with_receipt, sessions)
+    url = f"/applications/{submission.id}/receipt.pdf"
+    sign_in(portal, personal_code=JANIS)
+    waiting = portal.get(url)
+    assert waiting.status_code == 404 and "text/html" in waiting.headers["content-type"]
+    assert "Kvīts tiek sagatavota" in waiting.text
+
+    assert portal.blocking_portal.call(DocumentRendering(sessions).run_once, T0) == 1
+    first, second = portal.get(url), portal.get(url)
+    assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
+    assert first.content == second.content and first.content.startswith(b"%PDF-")
+    assert first.headers["etag"] == f'"{hashlib.sha256(first.content).hexdigest()}"'
+    assert "no-store" in first.headers["cache-control"]
+    assert submission.reference in first.headers["content-disposition"]
+
+    # Anna may not see Jānis's receipt: answered as if it did not exist, not as "being prepared".
+    portal.cookies.clear()
+    sign_in(portal, personal_code=ANNA)
+    refused = portal.get(url)
+    assert refused.status_code == 404 and "Kvīts tiek sagatavota" not in refused.text
+    assert portal.get(f"/applications/{submission.applicant_id}/receipt.pdf").status_code == 404
+
+
+def test_a_representative_downloads_the_receipt_of_the_child_it_is_about(portal):
+    sessions = portal.app.state.db_sessions
+
+    async def for_elza() -> Submission:
+        async with sessions() as db, db.begin():
+            elza = await PersonDirectory(db).meet(ELZA, "Elza", "Kalniņa")
+        return await submit_with_receipt(sessions, applicant=ANNA, about_person=elza)
+
+    submission = portal.blocking_portal.call(for_elza)
+    portal.blocking_portal.call(DocumentRendering(sessions).run_once, T0)
+    sign_in(portal, personal_code=ANNA)
+    response = portal.get(f"/applications/{submission.id}/receipt.pdf")
+    assert response.status_code == 200
+    assert "Elza Kalniņa" in check_receipt(response.content, "lv", submission.reference)
