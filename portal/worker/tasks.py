@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portal.agencies.registry import Agencies
 from portal.applications.delivery import deliverers
+from portal.applications.drafts import DraftSweeper
 from portal.applications.outbox import DeliveryPolicy, OutboxDelivery
 from portal.clock import Clock
 from portal.documents.service import DocumentRendering
@@ -42,6 +43,7 @@ def build_tasks(context: WorkerContext) -> list[Task]:
     return [
         OutboxDelivery(context.sessions, deliverers(context.agencies), outbox_policy(context.settings)),
         SyncTask(context.sessions, sync_sources(context.agencies), context.agencies.population_register, context.clock),
+        DraftSweeper(context.sessions),
         DocumentRendering(context.sessions),
     ]
 

@@ -306,3 +306,18 @@ async def test_drafts_survive_a_restart(migrated, people, sessions):
             assert (resumed.id, resumed.answers) == (draft.id, {"start": {"date": "2027-01-15"}})
     finally:
         await engine.dispose()
+
+
+async def test_the_worker_sweeps_expired_drafts(migrated, sessions, people):
+    from portal.agencies.registry import build_agencies
+    from portal.clock import WallClock
+    from portal.worker.tasks import WorkerContext, build_tasks
+
+    agencies = build_agencies(migrated)
+    try:
+        tasks = build_tasks(WorkerContext(migrated, sessions, agencies, WallClock()))
+    finally:
+        await agencies.aclose()
+    sweeper = next(task for task in tasks if task.name == "drafts")
+    await open_draft(sessions, PENSION, accesses(people)["anna"], people["anna"])
+    assert await sweeper.run_once(T0 + dt.timedelta(days=PENSION.draft_days)) == 1
