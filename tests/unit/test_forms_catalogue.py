@@ -70,6 +70,15 @@ def test_every_definition_loads_and_the_catalogue_is_complete(catalogue):
         assert catalogue[slug].agency is None
 
 
+def test_question_names_are_unique_within_an_application(catalogue):
+    # The agencies take answers keyed by question name (the contracts' `answers`), so a form's answers flatten
+    # without loss; only the self-assessment areas repeat theirs, and they travel as `self_assessment` instead.
+    domains = {d.replace("_", "-") for d in typing.get_args(Domain)}
+    for slug in APPLICATIONS:
+        names = [q.name for p in catalogue[slug].pages if p.name not in domains for q in p.questions]
+        assert len(names) == len(set(names)), f"{slug} repeats {sorted({n for n in names if names.count(n) > 1})}"
+
+
 def test_vsaa_forms_are_services_the_sandbox_takes_and_ask_how_to_deliver_the_decision(catalogue):
     services = _yaml(SANDBOX_DATA / "vsaa_applications.yaml")["services"]
     for slug, agency in APPLICATIONS.items():
