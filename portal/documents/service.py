@@ -1,9 +1,10 @@
 """Receipts: asked for when a submission is accepted, rendered once by the worker, downloaded as the same bytes.
 
-`DocumentService.request_receipt` runs in the submitting request's transaction and only writes a row (rendering
-takes a few hundred milliseconds of CPU: never in a request). `DocumentRendering`, a worker task, renders the rows
-still without content and stores the bytes with a conditional update, so two workers that rendered the same row
-keep the first one's bytes and the document never changes once issued.
+`DocumentService.request_receipt(submission, receipt_details(definition, answers, today), locale)` runs in the
+submitting request's transaction and only writes a row (rendering takes a few hundred milliseconds of CPU: never in
+a request). `DocumentRendering`, a worker task, renders the rows still without content and stores the bytes with
+a conditional update, so two workers that rendered the same row keep the first one's bytes and the document never
+changes once issued.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,7 +21,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portal.applications.engine import check_rows
 from portal.applications.outbox_models import Submission
+from portal.catalogue.definitions import Definition
 from portal.documents.models import Document, DocumentKind
 from portal.documents.render import render_html, render_pdf_async
 from portal.people.models import Person
@@ -62,6 +65,19 @@ class ReceiptDetails:
         data["decision_due"] = self.decision_due.isoformat() if self.decision_due else None
         data["answers"] = [asdict(row) for row in self.answers]
         return data
+
+
+def receipt_details(definition: Definition, answers: Mapping[str, Any], received: dt.date) -> ReceiptDetails:
+    """The receipt's details for a submission of `definition`, taken at submit time (in the request's language:
+    answers are shown as check-your-answers shows them): the decision term counts from `received`."""
+    rows = [AnswerRow(str(row["key"]), str(row["value"])) for row in check_rows(definition, answers, "")]
+    term = definition.decision_term_days
+    return ReceiptDetails(
+        service_title=definition.title,
+        decision_due=received + dt.timedelta(days=term) if term else None,
+        what_next=definition.what_next or "",
+        answers=rows,
+    )
 
 
 class DocumentService:

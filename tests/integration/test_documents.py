@@ -22,12 +22,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portal.app import create_app
 from portal.applications.outbox import OutboxService
 from portal.applications.outbox_models import Submission
+from portal.catalogue.definitions import load_definitions
 from portal.db.engine import create_engine, session_factory
 from portal.documents.models import Document
 from portal.documents.render import render_pdf_async
-from portal.documents.service import AnswerRow, DocumentRendering, DocumentService, ReceiptDetails
+from portal.documents.service import (
+    AnswerRow,
+    DocumentRendering,
+    DocumentService,
+    ReceiptDetails,
+    receipt_details,
+)
 from portal.people.service import PersonDirectory
 from portal.settings import Settings
+from portal.web.i18n import set_locale, translations
 from tests.integration.conftest import PORTAL_URL, check_page
 from tests.integration.test_sign_in import sign_in
 
@@ -126,7 +134,8 @@ def check_receipt(pdf: bytes, lang: str, reference: str) -> str:
     assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="A"' in xmp
     (intent,) = root["/OutputIntents"]
     assert intent["/S"] == "/GTS_PDFA1" and intent["/DestOutputProfile"].get_object().get_data()
-    return "\n".join(page.extract_text() for page in reader.pages)
+    # Text as one line of single spaces: table cells wrap wherever the column width puts them.
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 async def test_the_worker_renders_a_receipt_once_as_tagged_pdf_a(sessions):
@@ -227,3 +236,30 @@ def test_a_representative_downloads_the_receipt_of_the_child_it_is_about(portal)
     response = portal.get(f"/applications/{submission.id}/receipt.pdf")
     assert response.status_code == 200
     assert "Elza Kalniņa" in check_receipt(response.content, "lv", submission.reference)
+
+
+async def test_a_receipt_from_a_definition_shows_its_title_term_and_answers_as_checked(sessions, migrated):
+    definition = load_definitions(migrated.forms_dir)["vecuma-pensija"]
+    set_locale("lv")
+    try:
+        details = receipt_details(definition, {"pension-start": {"claim_from": "2027-01-15"}}, T0.date())
+    finally:
+        set_locale("lv")
+    assert details.service_title == definition.title and details.what_next == definition.what_next
+    assert details.decision_due == T0.date() + dt.timedelta(days=definition.decision_term_days)
+    assert (
+        AnswerRow("From which date do you want to receive the pension?", "2027. gada 15. janvāris") in details.answers
+    )
+
+    async with sessions() as db, db.begin():
+        janis = await PersonDirectory(db).meet(JANIS, "Jānis", "Bērziņš")
+        submission = await OutboxService(db, now=lambda: T0).submit(
+            agency="vsaa", service="vecuma-pensija", applicant=janis, filer=janis, basis="self", answers={}
+        )
+        await DocumentService(db).request_receipt(submission, details, "lv")
+    await DocumentRendering(sessions).run_once(T0)
+    (document,) = await stored(sessions)
+    text = check_receipt(document.content, "lv", submission.reference)
+    label = translations("lv").gettext("From which date do you want to receive the pension?")
+    assert label != "From which date do you want to receive the pension?" and label in text
+    assert "2027. gada 15. janvāris" in text and translations("lv").gettext(definition.what_next)[:40] in text
