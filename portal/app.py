@@ -18,6 +18,7 @@ from litestar.types import ASGIApp
 from portal.agencies.http import create_http_client
 from portal.agencies.registry import build_agencies
 from portal.applications import routes as applications_routes
+from portal.applications import upload_routes
 from portal.assistant import routes as assistant_routes
 from portal.audit import routes as audit_routes
 from portal.auth import routes as auth_routes
@@ -123,6 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             session_routes.session_status,
             session_routes.keep_alive,
             applications_routes.applications,
+            # Files of a draft's file questions; their route takes larger bodies (settings.upload_max_bytes).
+            *upload_routes.handlers(settings),
             documents_routes.receipt_pdf,
             statements_routes.statements,
             statements_routes.fresh_statements,

@@ -40,6 +40,11 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class UploadScanner(StrEnum):
+    CLAMD = "clamd"
+    EICAR_STAND_IN = "eicar-stand-in"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
 
@@ -67,6 +72,26 @@ class Settings(BaseSettings):
     web_workers: int = Field(1, ge=1, description="granian web processes (1 in the embedded topology).")
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body accepted anywhere, in bytes (413 above)."
+    )
+    upload_dir: Path | None = Field(
+        None,
+        description="Where files attached to drafts are kept, under random names; never under static/. "
+        "Empty means var/uploads.",
+    )
+    upload_max_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        description="Largest file accepted by the upload route, in bytes, whatever a question allows (its "
+        "`max_bytes` may only be smaller); a larger body is refused with the upload's own message.",
+    )
+    upload_scanner: UploadScanner | None = Field(
+        None,
+        description="Malware scan of uploads: clamd (ClamAV's daemon at clamd_socket) or eicar-stand-in "
+        "(flags only the EICAR test string). Empty means clamd in production, the stand-in in dev/test "
+        "(ClamAV is not installed by make).",
+    )
+    clamd_socket: Path = Field(
+        Path("/run/clamav/clamd.ctl"), description="ClamAV daemon's Unix socket, when upload_scanner is clamd."
     )
     oidc_issuer: str = Field(DEV_IDP_ISSUER, description="OpenID Connect issuer of the identity provider.")
     oidc_client_id: str = Field("portal", description="The portal's client id at the identity provider.")
@@ -212,6 +237,16 @@ class Settings(BaseSettings):
     def agency_base_url(self, agency: str) -> str | None:
         url: str | None = getattr(self, f"{agency}_base_url")
         return url
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.upload_dir or self.var_dir / "uploads"
+
+    @property
+    def scanner_kind(self) -> UploadScanner:
+        if self.upload_scanner is None:
+            return UploadScanner.CLAMD if self.is_production else UploadScanner.EICAR_STAND_IN
+        return self.upload_scanner
 
     @property
     def is_production(self) -> bool:

@@ -4,6 +4,8 @@ One open draft per (service, applicant, about-person) is enforced by the databas
 while the draft is open and cleared when it is submitted, so a unique constraint on it holds only open drafts.
 (A unique index over the three columns would not do: `about_person_id` is NULL for most drafts, and NULLs never
 clash in a unique index; a partial index would need a different spelling per database.)
+
+Times are written in UTC; SQLite returns them without an offset, so readers treat a naive value as UTC.
 """
 
 from __future__ import annotations

@@ -321,3 +321,66 @@ async def test_the_worker_sweeps_expired_drafts(migrated, sessions, people):
     sweeper = next(task for task in tasks if task.name == "drafts")
     await open_draft(sessions, PENSION, accesses(people)["anna"], people["anna"])
     assert await sweeper.run_once(T0 + dt.timedelta(days=PENSION.draft_days)) == 1
+
+
+# Each draft (opened by, applicant, about, service) and who reaches it when AccessResolver asks the real register
+# sandbox and the seeded mandates; everyone else among the personas is refused.
+RESOLVED = [
+    ("anna", "anna", None, PENSION, {"anna"}),
+    ("anna", "elza", None, DISABILITY, {"anna", "elza"}),
+    ("anna", "anna", "elza", CHILD_BENEFIT, {"anna", "elza"}),
+    ("ilze", "kristaps", None, DISABILITY, {"ilze", "kristaps"}),
+    ("ilze", "rasma", None, PENSION, {"rasma", "ilze"}),
+    ("rasma", "rasma", None, HOME_CARE, {"rasma"}),
+    ("dace", "roberts", None, DISABILITY, {"dace", "roberts"}),
+    ("laura", "laura", None, PENSION, {"laura"}),
+]
+
+
+async def test_access_resolved_from_the_register_and_mandates_reaches_only_related_drafts(
+    migrated, sessions, live_sandbox
+):
+    from portal.agencies.registry import build_agencies
+    from portal.auth.access import AccessResolver
+    from portal.auth.sessions import LoadedSession, SessionData
+    from portal.representation.seed import load_personas, seed_mandates
+    from portal.representation.service import MandateService
+    from tests.conftest import agency_urls
+
+    class NoIdentifications:
+        async def open_identification(self, identification_id, assistant_id):
+            return None
+
+    personas = load_personas()
+    agencies = build_agencies(migrated.model_copy(update=agency_urls(live_sandbox.url)))
+    resolved: dict[str, Access] = {}
+    try:
+        async with sessions() as db, db.begin():
+            await seed_mandates(db, personas)
+            directory = PersonDirectory(db)
+            resolver = AccessResolver(directory, agencies.population_register, MandateService(db), NoIdentifications())
+            for persona in personas["personas"]:
+                me = await directory.meet(persona["personal_code"], persona["given_name"], persona["family_name"])
+                data = SessionData("sub", "citizen", T0.isoformat(), T0.isoformat(), claims={"person_id": str(me.id)})
+                session = LoadedSession("id", data, T0, T0)
+                resolved[persona["given_name"].lower()] = await resolver.resolve(
+                    session, dt.date.fromisoformat(personas["today"]), "ref"
+                )
+    finally:
+        await agencies.aclose()
+    assert not any(access.register_unavailable for access in resolved.values())
+    ids = {name: access.actor.person_id for name, access in resolved.items()}
+    for opened_by, applicant, about, terms, allowed in RESOLVED:
+        async with sessions() as db, db.begin():
+            opener = resolved[opened_by]
+            draft = await DraftService(db, now=Clock()).open_or_resume(
+                terms, subject(opener, await db.get_one(Person, ids[applicant])), opener.actor, ids.get(about or "")
+            )
+        async with sessions() as db:
+            service = DraftService(db, now=Clock())
+            for name, access in resolved.items():
+                if name in allowed:
+                    assert (await service.get_for(draft.id, access)).id == draft.id, (name, terms.slug)
+                else:
+                    with pytest.raises(NotPermitted):
+                        await service.get_for(draft.id, access)
