@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from litestar import Response, get
@@ -15,7 +16,10 @@ from portal.applications.draft_models import Draft
 from portal.applications.outbox_models import Submission
 from portal.auth.access import Access
 from portal.auth.guards import signed_in
-from portal.documents.service import DocumentService
+from portal.catalogue.definitions import Definitions
+from portal.clock import RIGA
+from portal.documents.service import DocumentService, receipt_details
+from portal.web.i18n import current_locale
 
 PREPARING = "pages/documents/preparing.html"
 # A receipt carries personal data: only the person's own browser may keep it, and only for its own use.
@@ -28,6 +32,12 @@ def may_see(access: Access, submission: Submission) -> bool:
     if access.actor.person_id == submission.filer_id or access.find(submission.applicant_id):
         return True
     return submission.about_person_id is not None and access.find(submission.about_person_id) is not None
+
+
+def received_on(submission: Submission) -> dt.date:
+    """The day the portal received it, in Riga (SQLite gives the stored UTC moment back without its zone)."""
+    moment = submission.created_at
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(RIGA).date()
 
 
 async def _submission(db: AsyncSession, application_id: uuid.UUID) -> Submission | None:
@@ -45,12 +55,21 @@ async def receipt_pdf(
     application_id: FromPath[uuid.UUID],
     access: NamedDependency[Access],
     db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
 ) -> Response[bytes] | Template:
     submission = await _submission(db_session, application_id)
     if submission is None or not may_see(access, submission):
         # Someone else's application answers exactly like a missing one: its existence is not told.
         raise NotFoundException()
-    document = await DocumentService(db_session).receipt_for(submission.id)
+    service = DocumentService(db_session)
+    document = await service.receipt_for(submission.id)
+    if document is None and (definition := definitions.get(submission.service)) is not None:
+        # Asked for when the application is submitted; one submitted without (before receipts existed) gets
+        # it now, in the language the person reads in. Committed with this request; the worker renders it.
+        answers = submission.payload.get("answers") or {}
+        document = await service.request_receipt(
+            submission, receipt_details(definition, answers, received_on(submission)), current_locale()
+        )
     if document is None or document.content is None:
         # The worker has not rendered it yet: a page that says so (404: there is no PDF at this address yet).
         return Template(PREPARING, status_code=404, headers=NO_STORE)

@@ -263,3 +263,30 @@ async def test_a_receipt_from_a_definition_shows_its_title_term_and_answers_as_c
     label = translations("lv").gettext("From which date do you want to receive the pension?")
     assert label != "From which date do you want to receive the pension?" and label in text
     assert "2027. gada 15. janvāris" in text and translations("lv").gettext(definition.what_next)[:40] in text
+
+
+def test_a_submission_without_a_receipt_gets_one_in_the_language_the_person_reads(portal):
+    sessions = portal.app.state.db_sessions
+
+    async def submitted_without_receipt() -> Submission:
+        async with sessions() as db, db.begin():
+            janis = await PersonDirectory(db).meet(JANIS, "Jānis", "Bērziņš")
+            return await OutboxService(db, now=lambda: T0).submit(
+                agency="vsaa",
+                service="vecuma-pensija",
+                applicant=janis,
+                filer=janis,
+                basis="self",
+                answers={"pension-start": {"claim_from": "2027-01-15"}},
+            )
+
+    submission = portal.blocking_portal.call(submitted_without_receipt)
+    sign_in(portal, personal_code=JANIS)
+    url = f"/applications/{submission.id}/receipt.pdf"
+    waiting = portal.get(url, params={"lang": "en"})
+    assert waiting.status_code == 404 and "Your receipt is being prepared" in waiting.text
+    assert portal.blocking_portal.call(DocumentRendering(sessions).run_once, T0) == 1
+    pdf = portal.get(url)
+    assert pdf.status_code == 200
+    text = check_receipt(pdf.content, "en", submission.reference)
+    assert "Old-age pension" in text and "15 January 2027" in text and "20 December 2026" in text
