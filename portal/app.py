@@ -17,8 +17,8 @@ from litestar.types import ASGIApp
 
 from portal.agencies.http import create_http_client
 from portal.agencies.registry import build_agencies
+from portal.applications import journey_routes, upload_routes
 from portal.applications import routes as applications_routes
-from portal.applications import upload_routes
 from portal.assistant import routes as assistant_routes
 from portal.audit import routes as audit_routes
 from portal.auth import routes as auth_routes
@@ -36,6 +36,7 @@ from portal.auth.guards import (
 from portal.auth.middleware import SessionMiddleware
 from portal.auth.wiring import session_backend, sign_in_services
 from portal.catalogue import routes as catalogue_routes
+from portal.catalogue import service_routes
 from portal.catalogue.definitions import load_definitions
 from portal.clock import Clock, SandboxClock, WallClock
 from portal.db.engine import create_engine, provide_db_session, session_factory
@@ -124,6 +125,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             session_routes.session_status,
             session_routes.keep_alive,
             applications_routes.applications,
+            # An application's journey: start, question pages, check, declaration, confirmation.
+            service_routes.service_start,
+            *journey_routes.HANDLERS,
             # Files of a draft's file questions; their route takes larger bodies (settings.upload_max_bytes).
             *upload_routes.handlers(settings),
             documents_routes.receipt_pdf,

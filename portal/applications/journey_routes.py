@@ -1,0 +1,339 @@
+"""An application's journey: starting it, its question pages, check your answers, the declaration, the confirmation.
+
+Handlers are short: the engine (portal/applications/engine.py) decides pages and parses answers, DraftService
+keeps and submits the draft. Every /applications/<id>/... route loads the draft through `DraftService.get_for`,
+so another person's draft id is refused with the plain 403 page (NotPermitted), whether it exists or not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.applications import engine
+from portal.applications.draft_models import Draft, DraftStatus
+from portal.applications.drafts import DraftService
+from portal.applications.outbox import OutboxService
+from portal.applications.outbox_models import Submission
+from portal.applications.uploads import EicarStandIn, UploadService, file_rows, limits_of, refusal_text
+from portal.auth.access import Access, Basis, NotPermitted, Subject
+from portal.auth.guards import signed_in
+from portal.catalogue.conditions import effective_answers
+from portal.catalogue.definitions import Definition, Definitions, Page
+from portal.clock import Clock
+from portal.settings import Settings
+from portal.web.i18n import N_
+
+NO_STORE = {"Cache-Control": "no-store"}
+DECLARATION_MISSING = N_("Confirm the declaration to send the application.")
+# Who may file, in a definition's words, for each basis on which the actor reaches the applicant.
+FILER_OF_BASIS = {
+    Basis.SELF: "self",
+    Basis.PARENT: "representative",
+    Basis.GUARDIAN: "representative",
+    Basis.MANDATE: "representative",
+    Basis.ASSISTANT: "assistant",
+}
+
+
+def _see_other(path: str) -> Redirect:
+    return Redirect(path, status_code=HTTP_303_SEE_OTHER, headers=NO_STORE)
+
+
+def _definition(definitions: Definitions, slug: str) -> Definition:
+    definition = definitions.get(slug)
+    if definition is None or definition.kind != "application":
+        raise NotFoundException()
+    return definition
+
+
+def may_file(definition: Definition, subject: Subject) -> bool:
+    return FILER_OF_BASIS.get(subject.basis) in definition.filers and subject.covers(
+        definition.agency.upper() if definition.agency else None
+    )
+
+
+async def _open(
+    db: AsyncSession, definitions: Definitions, draft_id: uuid.UUID, access: Access
+) -> tuple[Draft, Definition]:
+    draft = await DraftService(db).get_for(draft_id, access)
+    definition = definitions.get(draft.service)
+    if definition is None:  # a service taken out of the catalogue after its draft was made
+        raise NotFoundException()
+    return draft, definition
+
+
+def _base(draft: Draft) -> str:
+    return f"/applications/{draft.id}"
+
+
+@post("/services/{slug:str}/apply", guards=[signed_in], status_code=HTTP_303_SEE_OTHER)
+async def apply(
+    request: Request[Any, Any, Any],
+    slug: FromPath[str],
+    access: NamedDependency[Access],
+    subject: NamedDependency[Subject],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+) -> Redirect | Template:
+    """Start or resume the application for the subject; ask for whom first when the actor may file for several."""
+    definition = _definition(definitions, slug)
+    eligible = [s for s in access.subjects if may_file(definition, s)]
+    if "for" not in request.query_params and len(eligible) > 1:
+        return Template(
+            "pages/services/for_whom.html",
+            context={"definition": definition, "people": eligible, "subject": subject},
+            status_code=HTTP_200_OK,
+            headers=NO_STORE,
+        )
+    if not may_file(definition, subject):
+        raise NotPermitted()
+    draft = await DraftService(db_session).open_or_resume(definition, subject, access.actor)
+    return _see_other(f"{_base(draft)}/{engine.first_incomplete(definition, draft.answers) or engine.CHECK}")
+
+
+@get("/applications/{draft_id:uuid}", guards=[signed_in])
+async def status(
+    draft_id: FromPath[uuid.UUID],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+) -> Template | Redirect:
+    draft, definition = await _open(db_session, definitions, draft_id, access)
+    if draft.status == DraftStatus.SUBMITTED.value:
+        return _see_other(f"{_base(draft)}/confirmation")
+    tasks = engine.task_list(definition, draft.answers, _base(draft))
+    return Template(
+        "pages/applications/status.html",
+        context={
+            "definition": definition,
+            "draft": draft,
+            "tasks": tasks,
+            "next": engine.first_incomplete(definition, draft.answers) or engine.CHECK,
+            "subject": DraftService.subject_for(draft, access),
+        },
+        headers=NO_STORE,
+    )
+
+
+async def _page_context(
+    db: AsyncSession,
+    draft: Draft,
+    definition: Definition,
+    page: Page,
+    page_input: engine.PageInput,
+    access: Access,
+    settings: Settings,
+    returning: bool,
+    upload_error: tuple[str | None, str | None] = (None, None),
+) -> dict[str, Any]:
+    back = engine.CHECK if returning else engine.previous_step(definition, draft.answers, page.name)
+    # Listing only: the scanner is never used here (UploadService.accept is the upload route's).
+    uploads = UploadService(db, settings.uploads_path, EicarStandIn())
+    files = {
+        q.name: {
+            "rows": file_rows(await uploads.list_for(draft.id, f"{page.name}.{q.name}")),
+            "max": limits_of(q, settings.upload_max_bytes).max_files,
+            "error": refusal_text(upload_error[0], limits_of(q, settings.upload_max_bytes))
+            if upload_error[1] == q.name
+            else None,
+        }
+        for q in page.questions
+        if q.type == "file"
+    }
+    return {
+        "definition": definition,
+        "draft": draft,
+        "page": page,
+        "input": page_input,
+        "errors": engine.error_summary(page, page_input),
+        "problems": {name: problem.text() for name, problem in page_input.problems.items()},
+        "back_href": f"{_base(draft)}/{back}" if back else f"/services/{definition.slug}",
+        "action": f"{_base(draft)}/{quote(page.name)}" + ("?return=check" if returning else ""),
+        "files": files,
+        "subject": DraftService.subject_for(draft, access),
+    }
+
+
+@get("/applications/{draft_id:uuid}/{page_name:str}", guards=[signed_in])
+async def question_page(
+    request: Request[Any, Any, Any],
+    draft_id: FromPath[uuid.UUID],
+    page_name: FromPath[str],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+    settings: NamedDependency[Settings],
+    upload_error: FromQuery[str | None] = None,
+    question: FromQuery[str | None] = None,
+) -> Template | Redirect:
+    draft, definition = await _open(db_session, definitions, draft_id, access)
+    if draft.status != DraftStatus.DRAFT.value:
+        return _see_other(f"{_base(draft)}/confirmation")
+    page = engine.find_page(definition, draft.answers, page_name)
+    if page is None:
+        raise NotFoundException()
+    page_input = engine.stored_input(page, draft.answers)
+    returning = request.query_params.get("return") == "check"
+    context = await _page_context(
+        db_session, draft, definition, page, page_input, access, settings, returning, (upload_error, question)
+    )
+    return Template("pages/applications/question.html", context=context, headers=NO_STORE)
+
+
+@post("/applications/{draft_id:uuid}/{page_name:str}", guards=[signed_in], status_code=HTTP_303_SEE_OTHER)
+async def answer_page(
+    request: Request[Any, Any, Any],
+    draft_id: FromPath[uuid.UUID],
+    page_name: FromPath[str],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+    settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+) -> Template | Redirect:
+    draft, definition = await _open(db_session, definitions, draft_id, access)
+    if draft.status != DraftStatus.DRAFT.value:
+        return _see_other(f"{_base(draft)}/confirmation")
+    page = engine.find_page(definition, draft.answers, page_name)
+    if page is None:  # a page the conditions skip takes no answers, whatever is posted to it
+        raise NotFoundException()
+    form = await request.form()
+    raw: dict[str, list[str]] = {key: [str(v) for v in form.getall(key)] for key in form}
+    stored = draft.answers.get(page.name) or {}
+    for q in page.questions:
+        if q.type == "file":  # files are added by the upload routes: a posted list of ids is never trusted
+            raw[q.name] = list(stored.get(q.name) or [])
+    page_input = engine.parse_page(page, raw, await clock.today())
+    returning = request.query_params.get("return") == "check"
+    if not page_input.valid:
+        context = await _page_context(db_session, draft, definition, page, page_input, access, settings, returning)
+        return Template(
+            "pages/applications/question.html", context=context, status_code=HTTP_400_BAD_REQUEST, headers=NO_STORE
+        )
+    await DraftService(db_session).save_page(draft, page.name, page_input.answers)
+    if returning:
+        return _see_other(f"{_base(draft)}/{engine.next_step(definition, draft.answers, page.name)}")
+    return _see_other(f"{_base(draft)}/{engine.following_page(definition, draft.answers, page.name)}")
+
+
+@get("/applications/{draft_id:uuid}/check", guards=[signed_in])
+async def check(
+    draft_id: FromPath[uuid.UUID],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+) -> Template | Redirect:
+    draft, definition = await _open(db_session, definitions, draft_id, access)
+    if draft.status != DraftStatus.DRAFT.value:
+        return _see_other(f"{_base(draft)}/confirmation")
+    if missing := engine.first_incomplete(definition, draft.answers):
+        return _see_other(f"{_base(draft)}/{missing}")
+    context = {
+        "definition": definition,
+        "draft": draft,
+        "rows": engine.check_rows(definition, draft.answers, _base(draft)),
+        "back_href": f"{_base(draft)}/{engine.previous_step(definition, draft.answers, engine.CHECK)}",
+        "subject": DraftService.subject_for(draft, access),
+    }
+    return Template("pages/applications/check.html", context=context, headers=NO_STORE)
+
+
+def _declaration(draft: Draft, definition: Definition, access: Access, error: str | None = None) -> dict[str, Any]:
+    return {
+        "definition": definition,
+        "draft": draft,
+        "error": error,
+        "back_href": f"{_base(draft)}/check",
+        "subject": DraftService.subject_for(draft, access),
+    }
+
+
+@get("/applications/{draft_id:uuid}/declaration", guards=[signed_in])
+async def declaration(
+    draft_id: FromPath[uuid.UUID],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+) -> Template | Redirect:
+    draft, definition = await _open(db_session, definitions, draft_id, access)
+    if draft.status != DraftStatus.DRAFT.value:
+        return _see_other(f"{_base(draft)}/confirmation")
+    if missing := engine.first_incomplete(definition, draft.answers):
+        return _see_other(f"{_base(draft)}/{missing}")
+    return Template(
+        "pages/applications/declaration.html", context=_declaration(draft, definition, access), headers=NO_STORE
+    )
+
+
+@post("/applications/{draft_id:uuid}/declaration", guards=[signed_in], status_code=HTTP_303_SEE_OTHER)
+async def submit(
+    request: Request[Any, Any, Any],
+    draft_id: FromPath[uuid.UUID],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+    clock: NamedDependency[Clock],
+) -> Template | Redirect:
+    """Sends the application once: a second post (double click, back button, another tab) lands on the same
+    confirmation, because DraftService.submit returns the submission the first one made."""
+    draft, definition = await _open(db_session, definitions, draft_id, access)
+    if draft.status == DraftStatus.DRAFT.value:
+        if missing := engine.first_incomplete(definition, draft.answers):
+            return _see_other(f"{_base(draft)}/{missing}")
+        form = await request.form()
+        if form.get("confirm") != "yes":
+            context = _declaration(draft, definition, access, DECLARATION_MISSING)
+            return Template(
+                "pages/applications/declaration.html",
+                context=context,
+                status_code=HTTP_400_BAD_REQUEST,
+                headers=NO_STORE,
+            )
+    await DraftService(db_session).submit(
+        draft,
+        OutboxService(db_session),
+        await clock.today(),
+        access=access,
+        answers=effective_answers(definition, draft.answers),
+    )
+    return _see_other(f"{_base(draft)}/confirmation")
+
+
+@get("/applications/{draft_id:uuid}/confirmation", guards=[signed_in])
+async def confirmation(
+    draft_id: FromPath[uuid.UUID],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+    clock: NamedDependency[Clock],
+) -> Template | Redirect:
+    draft, definition = await _open(db_session, definitions, draft_id, access)
+    submission = await db_session.get(Submission, draft.submission_id) if draft.submission_id else None
+    if submission is None:
+        return _see_other(f"{_base(draft)}/check")
+    today = await clock.today()
+    due = today + dt.timedelta(days=definition.decision_term_days or 0)
+    return Template(
+        "pages/applications/confirmation.html",
+        context={
+            "definition": definition,
+            "submission": submission,
+            "due": due,
+            "subject": DraftService.subject_for(draft, access),
+        },
+        headers=NO_STORE,
+    )
+
+
+HANDLERS = [apply, status, question_page, answer_page, check, declaration, submit, confirmation]

@@ -1,0 +1,173 @@
+"""Jānis applies for the old-age pension end to end over HTTP: start page, question pages, check, declaration,
+confirmation, the outbox row and /applications; forged fields, skipped pages and another person's draft."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from portal.app import create_app
+from portal.applications.draft_models import Draft
+from portal.applications.outbox_models import Submission
+from tests.integration.conftest import PORTAL_URL, check_page
+from tests.integration.test_sign_in import sign_in
+
+ANNA = "050694-14213"
+DRAFT_URL = re.compile(r"^/applications/([0-9a-f-]{36})/([a-z0-9-]+)$")
+
+
+def csrf(client, path):
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def post(client, path, data):
+    return client.post(path, data={**data, "_csrf_token": csrf(client, path)}, follow_redirects=False)
+
+
+def start(client):
+    token = csrf(client, "/services/vecuma-pensija")
+    response = client.post("/services/vecuma-pensija/apply", data={"_csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    match = DRAFT_URL.match(response.headers["location"])
+    assert match, response.headers["location"]
+    return match.group(1), match.group(2)
+
+
+def answer(client, draft_id, page, data, expect=None):
+    response = post(client, f"/applications/{draft_id}/{page}", data)
+    assert response.status_code == 303, (page, response.status_code, response.text[:2000])
+    location = response.headers["location"]
+    if expect:
+        assert location == f"/applications/{draft_id}/{expect}", (page, location)
+    return location
+
+
+async def _rows(app, draft_id):
+    async with app.state.db_sessions() as db:
+        draft = await db.scalar(select(Draft).where(Draft.id == draft_id))
+        submission = await db.get(Submission, draft.submission_id) if draft.submission_id else None
+        return draft, submission
+
+
+def rows(client, draft_id):
+    import uuid
+
+    return client.blocking_portal.call(_rows, client.app, uuid.UUID(draft_id))
+
+
+@pytest.fixture
+def janis(live_client):
+    sign_in(live_client, next_path="/overview")
+    live_client.cookies.set("lang", "en", domain="127.0.0.1")
+    return live_client
+
+
+def test_the_start_page_says_who_may_apply_and_how_long_it_takes(live_client):
+    page = live_client.get("/services/vecuma-pensija?lang=en")
+    assert page.status_code == 200
+    assert "Old-age pension" in page.text and "30 days" in page.text
+    assert 'action="/services/vecuma-pensija/apply"' in page.text
+    assert live_client.get("/services/no-such-service").status_code == 404
+
+
+def test_janis_applies_for_the_old_age_pension(janis):
+    draft_id, first = start(janis)
+    assert first == "pension-start"
+    # Bad answers are refused with a message, the title says so, and what was typed stays in the inputs.
+    bad = post(janis, f"/applications/{draft_id}/pension-start", {"claim_from-day": "31", "claim_from-month": "2"})
+    assert bad.status_code == 400
+    assert "<title>Error:" in bad.text and 'href="#claim_from-year"' in bad.text and 'value="31"' in bad.text
+    answer(
+        janis,
+        draft_id,
+        "pension-start",
+        {"claim_from-day": "1", "claim_from-month": "12", "claim_from-year": "2026"},
+        "payment",
+    )
+    answer(janis, draft_id, "payment", {"payment_method": "home_delivery"}, "delivery-address")
+    address = {"delivery_address-street": "Brīvības iela 1", "delivery_address-town": "Rīga"}
+    answer(janis, draft_id, "delivery-address", {**address, "delivery_address-postcode": "1010"}, "employment")
+    # Jānis changes his mind: the address page no longer applies. A forged field for another page (and for the
+    # draft itself) is not stored.
+    answer(
+        janis,
+        draft_id,
+        "payment",
+        {"payment_method": "account", "delivery_address-street": "Forged 1", "status": "submitted"},
+        "bank-account",
+    )
+    # The page the answers skip takes no answers.
+    skipped = post(janis, f"/applications/{draft_id}/payment", {"payment_method": "account"})
+    assert skipped.status_code == 303
+    assert janis.get(f"/applications/{draft_id}/delivery-address").status_code == 404
+    bad_iban = post(janis, f"/applications/{draft_id}/bank-account", {"iban": "LV81BANK0000435195001"})
+    assert bad_iban.status_code == 400 and "LV81BANK0000435195001" in bad_iban.text
+    answer(janis, draft_id, "bank-account", {"iban": "lv80 bank 0000 4351 9500 1"}, "employment")
+    answer(janis, draft_id, "employment", {"employed_on_claim_date": "no"}, "other-pension")
+    answer(janis, draft_id, "other-pension", {"receives_other_pension": "yes"}, "other-pension-details")
+    script = "<script>alert('ā')</script> Vācija, Deutsche Rentenversicherung, kopš 2001"
+    answer(janis, draft_id, "other-pension-details", {"other_pension_details": script}, "insurance-abroad")
+    answer(janis, draft_id, "insurance-abroad", {"insured_abroad": "no"}, "second-pillar")
+    answer(janis, draft_id, "second-pillar", {"pillar2_capital_use": "add_to_pillar1"}, "work-documents")
+    # Upload ids cannot be posted with the page: only the upload route adds files.
+    answer(janis, draft_id, "work-documents", {"work_documents": "0b6f3c0e-7d7a-4c1e-9a51-3f0f2c1d9e10"})
+    answer(janis, draft_id, "pensioner-card", {"pensioner_card": "no"}, "decision-delivery")
+    answer(janis, draft_id, "decision-delivery", {"decision_delivery": "portals"}, "check")
+
+    check = janis.get(f"/applications/{draft_id}/check")
+    assert check.status_code == 200
+    assert "LV80BANK0000435195001" in check.text
+    assert "&lt;script&gt;alert(&#39;ā&#39;)&lt;/script&gt; Vācija" in check.text and "<script>alert" not in check.text
+    assert f'href="/applications/{draft_id}/payment?return=check"' in check.text
+    assert "Forged 1" not in check.text and "Brīvības iela 1" not in check.text
+    # A change from the check page returns to it.
+    answer(janis, draft_id, "pensioner-card?return=check", {"pensioner_card": "yes"}, "check")
+
+    missing = post(janis, f"/applications/{draft_id}/declaration", {})
+    assert missing.status_code == 400 and "<title>Error:" in missing.text
+    sent = post(janis, f"/applications/{draft_id}/declaration", {"confirm": "yes"})
+    assert sent.status_code == 303 and sent.headers["location"] == f"/applications/{draft_id}/confirmation"
+    confirmation = janis.get(sent.headers["location"])
+    reference = re.search(r"VSAA-2026-[0-9]{6}", confirmation.text).group(0)
+    assert "20 December 2026" in confirmation.text  # 30 days from the business clock's 20 November
+
+    draft, submission = rows(janis, draft_id)
+    assert draft.status == "submitted" and submission.reference == reference
+    sent_answers = submission.payload["answers"]
+    assert sent_answers["bank-account"] == {"iban": "LV80BANK0000435195001"}
+    assert sent_answers["payment"] == {"payment_method": "account"}
+    assert "delivery-address" not in sent_answers
+    assert not sent_answers.get("work-documents", {}).get("work_documents")  # the posted upload id was ignored
+    assert sent_answers["other-pension-details"]["other_pension_details"].startswith("<script>alert('ā')")
+    assert sent_answers["pensioner-card"] == {"pensioner_card": "yes"}
+    # Sending again (back button, double click) shows the same confirmation and makes nothing new.
+    again = post(janis, f"/applications/{draft_id}/declaration", {"confirm": "yes"})
+    assert again.headers["location"] == f"/applications/{draft_id}/confirmation"
+    assert rows(janis, draft_id)[1].id == submission.id
+    assert reference in janis.get("/applications").text
+
+
+def test_another_persons_draft_is_refused(live_settings, janis):
+    draft_id, _ = start(janis)
+    with TestClient(create_app(live_settings), base_url=PORTAL_URL) as anna:
+        anna.event_hooks["response"].append(check_page)
+        sign_in(anna, personal_code=ANNA)
+        for path in ("", "/pension-start", "/check", "/declaration", "/confirmation"):
+            assert anna.get(f"/applications/{draft_id}{path}").status_code == 403, path
+        token = csrf(anna, "/services/vecuma-pensija")
+        forged = anna.post(
+            f"/applications/{draft_id}/pension-start",
+            data={"_csrf_token": token, "claim_from-day": "1", "claim_from-month": "1", "claim_from-year": "2027"},
+        )
+        assert forged.status_code == 403
+        assert draft_id not in anna.get("/applications").text
+    draft, _ = rows(janis, draft_id)
+    assert "pension-start" not in draft.answers
+    # Jānis resumes it from his list.
+    assert f'href="/applications/{draft_id}"' in janis.get("/applications").text
+    assert f'href="/applications/{draft_id}/pension-start"' in janis.get(f"/applications/{draft_id}").text
