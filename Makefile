@@ -25,9 +25,11 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(VENV)/.in
 
 setup: $(VENV)/.installed node_modules/.installed $(MO) ## install Python and npm dependencies, compile catalogues
 
-browser-deps: ## Debian's chromium and a JRE for the HTML checker, when absent
+browser-deps: ## Debian's chromium, a JRE for the HTML checker and the DejaVu fonts for PDFs, when absent
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium fonts-dejavu-core)
 	command -v java >/dev/null || (apt-get update && apt-get install -y default-jre-headless)
+	# Receipts and statements embed our own fonts (templates/documents/): DejaVu from Debian.
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || (apt-get update && apt-get install -y fonts-dejavu-core)
 
 run: setup ## migrate, then start the portal (8000), sandbox (8020) and SMTP sink (8025); Ctrl-C stops all
 	$(BIN)/portal dev

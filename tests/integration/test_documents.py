@@ -130,6 +130,8 @@ def check_receipt(pdf: bytes, lang: str, reference: str) -> str:
     assert {"Table", "TR", "TH", "TD"} <= set(types), types
     descriptors = fonts(reader)
     assert descriptors and all({"/FontFile", "/FontFile2", "/FontFile3"} & set(d) for d in descriptors)
+    # Our own fonts (@font-face "Portal Sans": DejaVu files), not whatever fontconfig would substitute.
+    assert all("Portal-Sans" in str(d["/FontName"]) for d in descriptors), [d["/FontName"] for d in descriptors]
     xmp = root["/Metadata"].get_object().get_data().decode()
     assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="A"' in xmp
     (intent,) = root["/OutputIntents"]
