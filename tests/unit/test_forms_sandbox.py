@@ -10,7 +10,6 @@ that apply, flattened by question name; VDEĀVK's self-assessment areas as `self
 from __future__ import annotations
 
 import itertools
-import typing
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,11 +17,10 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from portal.catalogue.conditions import effective_answers
+from portal.applications.payload import agency_request as portal_agency_request
 from portal.catalogue.definitions import Definition, Question, load_definitions
 from portal.settings import PROJECT_ROOT
 from sandbox.agencies.app import create_sandbox
-from sandbox.agencies.vdeavk import Domain
 
 JANIS, ANNA, ELZA, PETERIS = "150162-12342", "050694-14213", "329011-52842", "300978-15174"
 ILZE, KRISTAPS, RASMA, EDGARS = "220470-16382", "327512-84427", "011245-11123", "328804-19324"
@@ -48,7 +46,6 @@ PATHS = {
     "pasv": "/pasv/v1/social-care-applications",
 }
 PREFIX = {"vsaa": "VSAA", "vdeavk": "VDEAVK", "pasv": "PASV"}
-DOMAIN_PAGES = {d.replace("_", "-"): d for d in typing.get_args(Domain)}
 SUBMITTED_AT = "2026-11-20T10:15:00+02:00"
 ADDRESS = {"street": "Brīvības iela 1-2", "town": "Rīga", "postcode": "LV-1010"}
 numbers = itertools.count(400_001)
@@ -89,13 +86,7 @@ def answers_for(definition: Definition, choice: int) -> dict[str, Any]:
 def agency_request(
     definition: Definition, answers: dict[str, Any], applicant: str, about: str | None
 ) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    self_assessment: dict[str, Any] = {}
-    for page, given in effective_answers(definition, answers).items():
-        if page in DOMAIN_PAGES:
-            self_assessment[DOMAIN_PAGES[page]] = {"difficulty": int(given["difficulty"]), "helps": given["helps"]}
-        else:
-            flat.update(given)
+    flat, extra = portal_agency_request(definition, answers)
     agency = str(definition.agency)
     body: dict[str, Any] = {
         "reference": f"{PREFIX[agency]}-2026-{next(numbers):06d}",
@@ -105,11 +96,9 @@ def agency_request(
     }
     if agency == "vsaa":
         body |= {"service": definition.slug, "about_person": {"personal_code": about} if about else None}
-    elif agency == "vdeavk":
-        body |= {"kind": flat.pop("kind"), "self_assessment": self_assessment or None}
-    else:
-        body |= {"service": definition.slug, "municipality": flat.pop("municipality")}
-    return body | {"answers": flat}
+    elif agency == "pasv":
+        body |= {"service": definition.slug}
+    return body | extra | {"answers": flat}
 
 
 @pytest.fixture(scope="module")
