@@ -24,7 +24,7 @@ from typing import Protocol
 
 import structlog
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portal.applications.upload_models import Upload
 from portal.catalogue.definitions import Question
@@ -297,3 +297,47 @@ class UploadService:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(partial, target)
+
+
+class UploadSweeper:
+    """The worker task that deletes files no upload row names: their draft was deleted or expired (the rows go
+    with it, by the foreign key's cascade; the files cannot) or a crash came between writing a file and
+    committing its row. A file younger than `grace` may belong to an upload still in its request, so it stays."""
+
+    name = "uploads"
+    BATCH = 500
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        directory: Path,
+        grace: dt.timedelta = dt.timedelta(hours=1),
+        every: dt.timedelta = dt.timedelta(minutes=10),
+    ) -> None:
+        self._sessions = sessions
+        self._directory = directory
+        self._grace = grace
+        self._every = every  # the worker asks every second; a directory listing that often is waste
+        self._last: dt.datetime | None = None
+
+    async def run_once(self, now: dt.datetime) -> int:
+        if self._last is not None and now - self._last < self._every:
+            return 0
+        self._last = now
+        if not self._directory.is_dir():
+            return 0
+        cutoff = (now - self._grace).timestamp()
+        old = [p for p in self._directory.iterdir() if p.is_file() and p.stat().st_mtime < cutoff]
+        removed = 0
+        async with self._sessions() as db:
+            for start in range(0, len(old), self.BATCH):
+                batch = old[start : start + self.BATCH]
+                names = [p.name for p in batch]
+                known = set((await db.scalars(select(Upload.stored_name).where(Upload.stored_name.in_(names)))).all())
+                for path in batch:
+                    if path.name not in known:
+                        path.unlink(missing_ok=True)
+                        removed += 1
+        if removed:
+            log.info("uploads.swept", count=removed)
+        return removed

@@ -31,6 +31,8 @@ from portal.web.i18n import current_locale, set_locale
 from tests.integration.conftest import PORTAL_URL, check_page
 from tests.integration.test_sign_in import JANIS, sign_in
 
+pytestmark = pytest.mark.postgres
+
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
