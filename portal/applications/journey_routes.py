@@ -46,6 +46,14 @@ FILER_OF_BASIS = {
 }
 
 
+CHILD_BASES = frozenset({Basis.PARENT, Basis.GUARDIAN})
+
+
+def _is_child(subject: Subject) -> bool:
+    # A guardian of an adult (aizgādnis) acts for that adult, who is nobody's child in these services.
+    return subject.basis in CHILD_BASES and subject.guardian_kind != "aizgadnis"
+
+
 def _see_other(path: str) -> Redirect:
     return Redirect(path, status_code=HTTP_303_SEE_OTHER, headers=NO_STORE)
 
@@ -77,6 +85,15 @@ def _base(draft: Draft) -> str:
     return f"/applications/{draft.id}"
 
 
+def _for_whom(definition: Definition, people: list[Subject], subject: Subject, *, children: bool) -> Template:
+    return Template(
+        "pages/services/for_whom.html",
+        context={"definition": definition, "people": people, "subject": subject, "children": children},
+        status_code=HTTP_200_OK,
+        headers=NO_STORE,
+    )
+
+
 @post("/services/{slug:str}/apply", guards=[signed_in], status_code=HTTP_303_SEE_OTHER)
 async def apply(
     request: Request[Any, Any, Any],
@@ -88,17 +105,24 @@ async def apply(
 ) -> Redirect | Template:
     """Start or resume the application for the subject; ask for whom first when the actor may file for several."""
     definition = _definition(definitions, slug)
-    eligible = [s for s in access.subjects if may_file(definition, s)]
-    if "for" not in request.query_params and len(eligible) > 1:
-        return Template(
-            "pages/services/for_whom.html",
-            context={"definition": definition, "people": eligible, "subject": subject},
-            status_code=HTTP_200_OK,
-            headers=NO_STORE,
-        )
-    if not may_file(definition, subject):
-        raise NotPermitted()
-    draft = await DraftService(db_session).open_or_resume(definition, subject, access.actor)
+    about: Subject | None = None
+    if definition.about == "child":
+        # The parent or guardian applies for themselves about a child the register names; ?for= picks the child.
+        applicant = access.find(access.actor.person_id)
+        eligible = [s for s in access.subjects if _is_child(s)]
+        if applicant is None or not may_file(definition, applicant):
+            raise NotPermitted()
+        chosen = subject if _is_child(subject) else (eligible[0] if len(eligible) == 1 else None)
+        if chosen is None:
+            return _for_whom(definition, eligible, subject, children=True)
+        subject, about = applicant, chosen
+    else:
+        eligible = [s for s in access.subjects if may_file(definition, s)]
+        if "for" not in request.query_params and len(eligible) > 1:
+            return _for_whom(definition, eligible, subject, children=False)
+        if not may_file(definition, subject):
+            raise NotPermitted()
+    draft = await DraftService(db_session).open_or_resume(definition, subject, access.actor, about)
     return _see_other(f"{_base(draft)}/{engine.first_incomplete(definition, draft.answers) or engine.CHECK}")
 
 

@@ -171,3 +171,17 @@ def test_another_persons_draft_is_refused(live_settings, janis):
     # Jānis resumes it from his list.
     assert f'href="/applications/{draft_id}"' in janis.get("/applications").text
     assert f'href="/applications/{draft_id}/pension-start"' in janis.get(f"/applications/{draft_id}").text
+
+
+def test_anna_applies_about_elza_and_the_draft_records_both(live_client):
+    sign_in(live_client, personal_code=ANNA)
+    token = csrf(live_client, "/services/berna-piedzimsanas-pabalsts")
+    started = live_client.post(
+        "/services/berna-piedzimsanas-pabalsts/apply", data={"_csrf_token": token}, follow_redirects=False
+    )
+    assert started.status_code == 303, started.text[:2000]
+    draft_id, page = DRAFT_URL.match(started.headers["location"]).groups()
+    assert page == "role"
+    draft, _ = rows(live_client, draft_id)
+    assert draft.about_person_id is not None and draft.about_person_id != draft.applicant_id
+    assert draft.applicant_id == draft.filer_id and draft.basis == "self"
