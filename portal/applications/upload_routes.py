@@ -65,7 +65,8 @@ def too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) -> Resp
     access check is needed, since the page the person is sent to makes its own."""
     close_files(request.scope)
     draft_id, page = request.path_params["draft_id"], request.path_params["page"]
-    return back_to_page(draft_id, page, Refusal.TOO_LARGE)
+    # The form was not read, so the question comes from the form's action (file_list.html puts it there).
+    return back_to_page(draft_id, page, Refusal.TOO_LARGE, request.query_params.get("question", ""))
 
 
 def refused(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -124,7 +125,7 @@ def handlers(settings: Settings) -> list[HTTPRouteHandler]:
             return Redirect(f"/applications/{draft_id}", status_code=HTTP_303_SEE_OTHER)
         form = await request.form()
         try:
-            name = form.get("question")
+            name = request.query_params.get("question") or form.get("question")
             question = _file_question(definitions, draft, page, name if isinstance(name, str) else None)
             file = form.get("file")
             upload = file if isinstance(file, UploadFile) else None

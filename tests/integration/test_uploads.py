@@ -142,8 +142,8 @@ def token(client):
 
 def add(client, draft_id, name, data, content_type="application/pdf", page="documents"):
     return client.post(
-        f"/applications/{draft_id}/{page}/files",
-        data={"_csrf_token": token(client), "question": "files"},
+        f"/applications/{draft_id}/{page}/files?question=files",
+        data={"_csrf_token": token(client)},
         files={"file": (name, data, content_type)},
         follow_redirects=False,
     )
@@ -152,7 +152,7 @@ def add(client, draft_id, name, data, content_type="application/pdf", page="docu
 def refused_with(response, reason):
     assert response.status_code == 303, response.text
     assert response.headers["location"].startswith("/applications/") and "/documents?" in response.headers["location"]
-    assert f"upload_error={reason.value}" in response.headers["location"]
+    assert f"upload_error={reason.value}&question=files#documents-files" in response.headers["location"]
 
 
 def files_in(directory: Path):
