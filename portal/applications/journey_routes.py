@@ -20,19 +20,22 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal.agencies.vsaa_data import VsaaData
 from portal.applications import engine
 from portal.applications.draft_models import Draft, DraftStatus
 from portal.applications.drafts import DraftService
 from portal.applications.outbox import OutboxService
 from portal.applications.outbox_models import Submission
+from portal.applications.prefill import prefill_draft, still_prefilled
 from portal.applications.uploads import EicarStandIn, UploadService, file_rows, limits_of, refusal_text
 from portal.auth.access import Access, Basis, NotPermitted, Subject
 from portal.auth.guards import signed_in
 from portal.catalogue.conditions import effective_answers
 from portal.catalogue.definitions import Definition, Definitions, Page
 from portal.clock import Clock
+from portal.people.models import Person
 from portal.settings import Settings
-from portal.web.i18n import N_
+from portal.web.i18n import N_, format_date
 
 NO_STORE = {"Cache-Control": "no-store"}
 DECLARATION_MISSING = N_("Confirm the declaration to send the application.")
@@ -102,6 +105,8 @@ async def apply(
     subject: NamedDependency[Subject],
     db_session: NamedDependency[AsyncSession],
     definitions: NamedDependency[Definitions],
+    vsaa_data: NamedDependency[VsaaData],
+    clock: NamedDependency[Clock],
 ) -> Redirect | Template:
     """Start or resume the application for the subject; ask for whom first when the actor may file for several."""
     definition = _definition(definitions, slug)
@@ -122,7 +127,13 @@ async def apply(
             return _for_whom(definition, eligible, subject, children=False)
         if not may_file(definition, subject):
             raise NotPermitted()
-    draft = await DraftService(db_session).open_or_resume(definition, subject, access.actor, about)
+    drafts = DraftService(db_session)
+    draft = await drafts.open_or_resume(definition, subject, access.actor, about)
+    if not draft.answers:  # a new draft: fill in what the agency knows, then start at the first page
+        person = await db_session.get(Person, subject.person_id)
+        if person is not None:
+            await prefill_draft(drafts, draft, definition, person.personal_code, vsaa_data, await clock.today())
+        return _see_other(f"{_base(draft)}/{engine.pages(definition, draft.answers)[0].name}")
     return _see_other(f"{_base(draft)}/{engine.first_incomplete(definition, draft.answers) or engine.CHECK}")
 
 
@@ -175,16 +186,25 @@ async def _page_context(
         for q in page.questions
         if q.type == "file"
     }
+    kept = draft.prefilled.get(page.name) or {}
+    # Where an answer came from: shown while the answer is still the agency's (a changed answer is the person's).
+    sources = {
+        name: {"agency": str(mark["source"]).upper(), "date": format_date(dt.datetime.fromisoformat(mark["as_of"]))}
+        for name, mark in kept.items()
+        if isinstance(mark, dict) and "as_of" in mark and name not in page_input.problems
+    }
     return {
         "definition": definition,
         "draft": draft,
         "page": page,
+        "sources": sources,
         "input": page_input,
         "errors": engine.error_summary(page, page_input),
         "problems": {name: problem.text() for name, problem in page_input.problems.items()},
         "back_href": f"{_base(draft)}/{back}" if back else f"/services/{definition.slug}",
         "action": f"{_base(draft)}/{quote(page.name)}" + ("?return=check" if returning else ""),
         "files": files,
+        "access": access,
         "subject": DraftService.subject_for(draft, access),
     }
 
@@ -245,7 +265,8 @@ async def answer_page(
         return Template(
             "pages/applications/question.html", context=context, status_code=HTTP_400_BAD_REQUEST, headers=NO_STORE
         )
-    await DraftService(db_session).save_page(draft, page.name, page_input.answers)
+    marks = still_prefilled(draft.prefilled.get(page.name) or {}, page_input.answers)
+    await DraftService(db_session).save_page(draft, page.name, page_input.answers, marks)
     if returning:
         return _see_other(f"{_base(draft)}/{engine.next_step(definition, draft.answers, page.name)}")
     return _see_other(f"{_base(draft)}/{engine.following_page(definition, draft.answers, page.name)}")
@@ -279,6 +300,7 @@ def _declaration(draft: Draft, definition: Definition, access: Access, error: st
         "draft": draft,
         "error": error,
         "back_href": f"{_base(draft)}/check",
+        "access": access,
         "subject": DraftService.subject_for(draft, access),
     }
 

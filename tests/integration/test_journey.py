@@ -78,6 +78,10 @@ def test_the_start_page_says_who_may_apply_and_how_long_it_takes(live_client):
 def test_janis_applies_for_the_old_age_pension(janis):
     draft_id, first = start(janis)
     assert first == "pension-start"
+    # What VSAA knows is filled in and marked with its source and date (the sandbox's business day).
+    prefilled = janis.get(f"/applications/{draft_id}/pension-start").text
+    assert 'value="15"' in prefilled and 'value="2027"' in prefilled
+    assert "From the data of VSAA, 20 November 2026." in prefilled
     # Bad answers are refused with a message, the title says so, and what was typed stays in the inputs.
     bad = post(janis, f"/applications/{draft_id}/pension-start", {"claim_from-day": "31", "claim_from-month": "2"})
     assert bad.status_code == 400
@@ -107,7 +111,9 @@ def test_janis_applies_for_the_old_age_pension(janis):
     assert janis.get(f"/applications/{draft_id}/delivery-address").status_code == 404
     bad_iban = post(janis, f"/applications/{draft_id}/bank-account", {"iban": "LV81BANK0000435195001"})
     assert bad_iban.status_code == 400 and "LV81BANK0000435195001" in bad_iban.text
+    assert "From the data of VSAA" in janis.get(f"/applications/{draft_id}/bank-account").text
     answer(janis, draft_id, "bank-account", {"iban": "lv80 bank 0000 4351 9500 1"}, "employment")
+    assert "From the data of VSAA" not in janis.get(f"/applications/{draft_id}/bank-account").text
     answer(janis, draft_id, "employment", {"employed_on_claim_date": "no"}, "other-pension")
     answer(janis, draft_id, "other-pension", {"receives_other_pension": "yes"}, "other-pension-details")
     script = "<script>alert('ā')</script> Vācija, Deutsche Rentenversicherung, kopš 2001"
@@ -167,7 +173,7 @@ def test_another_persons_draft_is_refused(live_settings, janis):
         assert forged.status_code == 403
         assert draft_id not in anna.get("/applications").text
     draft, _ = rows(janis, draft_id)
-    assert "pension-start" not in draft.answers
+    assert draft.answers["pension-start"] == {"claim_from": "2027-01-15"}  # VSAA's, not Anna's forged date
     # Jānis resumes it from his list.
     assert f'href="/applications/{draft_id}"' in janis.get("/applications").text
     assert f'href="/applications/{draft_id}/pension-start"' in janis.get(f"/applications/{draft_id}").text

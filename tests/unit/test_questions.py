@@ -11,6 +11,7 @@ import pytest
 
 from portal.applications import engine
 from portal.applications import questions as q
+from portal.applications.prefill import checked_value
 from portal.catalogue.definitions import Definition, load_definition
 from portal.web.i18n import set_locale
 
@@ -257,3 +258,12 @@ def test_check_rows_link_back_with_return_to_check():
     rows = engine.check_rows(definition, {"payment": {"payment_method": "account"}}, "/applications/x")
     assert rows[0]["href"] == "/applications/x/pension-start?return=check"
     assert next(row for row in rows if row["question"] == "payment_method")["value"] == "Into an account"
+
+
+def test_prefilled_values_pass_the_questions_own_checks():
+    assert checked_value(question("yes_no"), True, TODAY) == "yes"
+    assert checked_value(question("date", max="today"), "1985-03-27", TODAY) == "1985-03-27"
+    assert checked_value(question("date", max="today"), "2030-01-01", TODAY) is None  # left for the person
+    assert checked_value(question("iban"), "LV81BANK0000435195001", TODAY) is None
+    assert checked_value(question("choice", choices=choices("account")), "cash", TODAY) is None
+    assert checked_value(question("date"), "not a date", TODAY) is None
