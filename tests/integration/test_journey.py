@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from tests.integration.conftest import PORTAL_URL, check_page
 from tests.integration.test_sign_in import sign_in
 
 ANNA = "050694-14213"
+PETERIS = "300978-15174"
 DRAFT_URL = re.compile(r"^/applications/([0-9a-f-]{36})/([a-z0-9-]+)$")
 
 
@@ -191,3 +193,21 @@ def test_anna_applies_about_elza_and_the_draft_records_both(live_client):
     draft, _ = rows(live_client, draft_id)
     assert draft.about_person_id is not None and draft.about_person_id != draft.applicant_id
     assert draft.applicant_id == draft.filer_id and draft.basis == "self"
+
+
+def test_vsaa_down_leaves_the_new_draft_for_the_person_to_fill(live_client, live_sandbox):
+    sign_in(live_client, personal_code=PETERIS)
+    httpx.put(f"{live_sandbox.url}/_control/faults/vsaa", json={"mode": "down"}).raise_for_status()
+    try:
+        token = csrf(live_client, "/services/invaliditates-pensija")
+        started = live_client.post(
+            "/services/invaliditates-pensija/apply", data={"_csrf_token": token}, follow_redirects=False
+        )
+    finally:
+        httpx.put(f"{live_sandbox.url}/_control/faults/vsaa", json={"mode": "ok"}).raise_for_status()
+    assert started.status_code == 303
+    draft_id, page = DRAFT_URL.match(started.headers["location"]).groups()
+    assert page == "pension-start"
+    draft, _ = rows(live_client, draft_id)
+    assert draft.answers == {} and draft.prefilled == {}
+    assert "From the data of" not in live_client.get(f"/applications/{draft_id}/payment?lang=en").text
