@@ -26,6 +26,7 @@ from litestar.types import Empty, ExceptionHandlersMap, Scope
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal.applications import engine
 from portal.applications.draft_models import Draft, DraftStatus
 from portal.applications.drafts import DraftService
 from portal.applications.uploads import Refusal, UploadRefused, UploadService, limits_of, scanner_for
@@ -42,7 +43,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def back_to_page(draft_id: uuid.UUID, page: str, refusal: Refusal | None = None, question: str = "") -> Redirect:
     query = "?" + urlencode({"upload_error": refusal.value, "question": question}) if refusal else ""
-    anchor = f"#{quote(page)}-{quote(question)}" if question else ""
+    # The file input's id is the question's name, as the engine's error summary links expect (engine.input_id).
+    anchor = f"#{quote(question)}" if question else ""
     return Redirect(f"/applications/{draft_id}/{quote(page)}{query}{anchor}", status_code=HTTP_303_SEE_OTHER)
 
 
@@ -89,7 +91,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 
 def _file_question(definitions: Definitions, draft: Draft, page_name: str, name: str | None) -> Question:
     definition = definitions.get(draft.service)
-    page = definition.page(page_name) if definition else None
+    # Only a page the answers so far make apply: a skipped page's URL is no way to attach files to it.
+    page = engine.find_page(definition, draft.answers, page_name) if definition else None
     files = [q for q in page.questions if q.type == "file"] if page else []
     question = next((q for q in files if q.name == name), None) if name else (files[0] if files else None)
     if question is None:

@@ -61,6 +61,13 @@ pages:
         label: "Add your documents"
         max_files: 2
         max_bytes: {QUESTION_MAX}
+  - name: proof
+    title: "Add your proof"
+    when: {{question: about-you.name, equals: "Nobody"}}
+    questions:
+      - name: files
+        type: file
+        label: "Add your proof"
 declaration: "I confirm that the information I have given is true and complete."
 what_next: "VSAA will decide within 30 days and tell you in your e-address and here in the portal."
 """
@@ -152,7 +159,7 @@ def add(client, draft_id, name, data, content_type="application/pdf", page="docu
 def refused_with(response, reason):
     assert response.status_code == 303, response.text
     assert response.headers["location"].startswith("/applications/") and "/documents?" in response.headers["location"]
-    assert f"upload_error={reason.value}&question=files#documents-files" in response.headers["location"]
+    assert f"upload_error={reason.value}&question=files#files" in response.headers["location"]
 
 
 def files_in(directory: Path):
@@ -286,9 +293,12 @@ def test_an_upload_without_the_csrf_token_is_refused(client, app):
     assert stored(client, app, draft_id)[0] == []
 
 
-def test_a_page_without_a_file_question_takes_no_files(client, app):
+def test_a_page_without_a_file_question_or_skipped_by_the_answers_takes_no_files(client, app):
     draft_id = make_draft(client, app)
     assert add(client, draft_id, "a.pdf", PDF, page="about-you").status_code == 404
+    assert add(client, draft_id, "a.pdf", PDF, page="proof").status_code == 404
+    assert add(client, draft_id, "a.pdf", PDF, page="no-such-page").status_code == 404
+    assert stored(client, app, draft_id)[0] == []
 
 
 def test_the_type_is_told_by_the_content():
@@ -336,3 +346,15 @@ async def test_clamd_is_asked_over_its_socket(tmp_path):
 async def test_no_clamd_means_the_file_is_not_taken(tmp_path):
     with pytest.raises(ScanFailed):
         await ClamdScanner(tmp_path / "absent.sock").is_infected(PDF)
+
+
+def test_the_page_shows_the_refusal_and_keeps_the_files_added(client, app):
+    draft_id = make_draft(client, app)
+    add(client, draft_id, "izziņa.pdf", PDF)
+    client.cookies.set("lang", "en")
+    refused = add(client, draft_id, "milzīgs.pdf", PDF + b"0" * (ROUTE_MAX * 2))
+    page = client.get(refused.headers["location"])
+    assert page.status_code == 200
+    assert "The selected file must be smaller than 48 KB. Choose a smaller file." in page.text
+    assert "izziņa.pdf" in page.text and 'enctype="multipart/form-data"' in page.text
+    assert f'action="/applications/{draft_id}/documents/files?question=files"' in page.text
