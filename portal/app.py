@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             applications_routes.applications,
             # An application's journey: start, question pages, check, declaration, confirmation.
             service_routes.service_start,
+            service_routes.questionnaire_start,
             *journey_routes.HANDLERS,
             # Files of a draft's file questions; their route takes larger bodies (settings.upload_max_bytes).
             *upload_routes.handlers(settings),

@@ -1,4 +1,4 @@
-"""An application's journey: starting it, its question pages, check your answers, the declaration, the confirmation.
+"""After the start (start_routes.py): question pages, check your answers, the declaration, the confirmation.
 
 Handlers are short: the engine (portal/applications/engine.py) decides pages and parses answers, DraftService
 keeps and submits the draft. Every /applications/<id>/... route loads the draft through `DraftService.get_for`,
@@ -17,61 +17,31 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.agencies.vsaa_data import VsaaData
 from portal.applications import engine
 from portal.applications.draft_models import Draft, DraftStatus
 from portal.applications.drafts import DraftService
 from portal.applications.outbox import OutboxService
 from portal.applications.outbox_models import Submission
-from portal.applications.prefill import prefill_draft, still_prefilled
+from portal.applications.prefill import still_prefilled
+from portal.applications.start_routes import apply, start_questionnaire
 from portal.applications.uploads import EicarStandIn, UploadService, file_rows, limits_of, refusal_text
-from portal.auth.access import Access, Basis, NotPermitted, Subject
+from portal.auth.access import Access
 from portal.auth.guards import signed_in
 from portal.catalogue.conditions import effective_answers
 from portal.catalogue.definitions import Definition, Definitions, Page
 from portal.clock import Clock
-from portal.people.models import Person
 from portal.settings import Settings
 from portal.web.i18n import N_, format_date
 
 NO_STORE = {"Cache-Control": "no-store"}
 DECLARATION_MISSING = N_("Confirm the declaration to send the application.")
-# Who may file, in a definition's words, for each basis on which the actor reaches the applicant.
-FILER_OF_BASIS = {
-    Basis.SELF: "self",
-    Basis.PARENT: "representative",
-    Basis.GUARDIAN: "representative",
-    Basis.MANDATE: "representative",
-    Basis.ASSISTANT: "assistant",
-}
-
-
-CHILD_BASES = frozenset({Basis.PARENT, Basis.GUARDIAN})
-
-
-def _is_child(subject: Subject) -> bool:
-    # A guardian of an adult (aizgādnis) acts for that adult, who is nobody's child in these services.
-    return subject.basis in CHILD_BASES and subject.guardian_kind != "aizgadnis"
 
 
 def _see_other(path: str) -> Redirect:
     return Redirect(path, status_code=HTTP_303_SEE_OTHER, headers=NO_STORE)
-
-
-def _definition(definitions: Definitions, slug: str) -> Definition:
-    definition = definitions.get(slug)
-    if definition is None or definition.kind != "application":
-        raise NotFoundException()
-    return definition
-
-
-def may_file(definition: Definition, subject: Subject) -> bool:
-    return FILER_OF_BASIS.get(subject.basis) in definition.filers and subject.covers(
-        definition.agency.upper() if definition.agency else None
-    )
 
 
 async def _open(
@@ -86,55 +56,6 @@ async def _open(
 
 def _base(draft: Draft) -> str:
     return f"/applications/{draft.id}"
-
-
-def _for_whom(definition: Definition, people: list[Subject], subject: Subject, *, children: bool) -> Template:
-    return Template(
-        "pages/services/for_whom.html",
-        context={"definition": definition, "people": people, "subject": subject, "children": children},
-        status_code=HTTP_200_OK,
-        headers=NO_STORE,
-    )
-
-
-@post("/services/{slug:str}/apply", guards=[signed_in], status_code=HTTP_303_SEE_OTHER)
-async def apply(
-    request: Request[Any, Any, Any],
-    slug: FromPath[str],
-    access: NamedDependency[Access],
-    subject: NamedDependency[Subject],
-    db_session: NamedDependency[AsyncSession],
-    definitions: NamedDependency[Definitions],
-    vsaa_data: NamedDependency[VsaaData],
-    clock: NamedDependency[Clock],
-) -> Redirect | Template:
-    """Start or resume the application for the subject; ask for whom first when the actor may file for several."""
-    definition = _definition(definitions, slug)
-    about: Subject | None = None
-    if definition.about == "child":
-        # The parent or guardian applies for themselves about a child the register names; ?for= picks the child.
-        applicant = access.find(access.actor.person_id)
-        eligible = [s for s in access.subjects if _is_child(s)]
-        if applicant is None or not may_file(definition, applicant):
-            raise NotPermitted()
-        chosen = subject if _is_child(subject) else (eligible[0] if len(eligible) == 1 else None)
-        if chosen is None:
-            return _for_whom(definition, eligible, subject, children=True)
-        subject, about = applicant, chosen
-    else:
-        eligible = [s for s in access.subjects if may_file(definition, s)]
-        if "for" not in request.query_params and len(eligible) > 1:
-            return _for_whom(definition, eligible, subject, children=False)
-        if not may_file(definition, subject):
-            raise NotPermitted()
-    drafts = DraftService(db_session)
-    draft = await drafts.open_or_resume(definition, subject, access.actor, about)
-    if not draft.answers:  # a new draft: fill in what the agency knows, then start at the first page
-        person = await db_session.get(Person, subject.person_id)
-        if person is not None:
-            await prefill_draft(drafts, draft, definition, person.personal_code, vsaa_data, await clock.today())
-        return _see_other(f"{_base(draft)}/{engine.pages(definition, draft.answers)[0].name}")
-    return _see_other(f"{_base(draft)}/{engine.first_incomplete(definition, draft.answers) or engine.CHECK}")
 
 
 @get("/applications/{draft_id:uuid}", guards=[signed_in])
@@ -313,6 +234,8 @@ async def declaration(
     definitions: NamedDependency[Definitions],
 ) -> Template | Redirect:
     draft, definition = await _open(db_session, definitions, draft_id, access)
+    if definition.kind != "application":  # a questionnaire ends at its check page; nothing is sent
+        raise NotFoundException()
     if draft.status != DraftStatus.DRAFT.value:
         return _see_other(f"{_base(draft)}/confirmation")
     if missing := engine.first_incomplete(definition, draft.answers):
@@ -334,6 +257,8 @@ async def submit(
     """Sends the application once: a second post (double click, back button, another tab) lands on the same
     confirmation, because DraftService.submit returns the submission the first one made."""
     draft, definition = await _open(db_session, definitions, draft_id, access)
+    if definition.kind != "application":  # a questionnaire ends at its check page; nothing is sent
+        raise NotFoundException()
     if draft.status == DraftStatus.DRAFT.value:
         if missing := engine.first_incomplete(definition, draft.answers):
             return _see_other(f"{_base(draft)}/{missing}")
@@ -376,10 +301,11 @@ async def confirmation(
             "definition": definition,
             "submission": submission,
             "due": due,
+            "definitions": definitions,
             "subject": DraftService.subject_for(draft, access),
         },
         headers=NO_STORE,
     )
 
 
-HANDLERS = [apply, status, question_page, answer_page, check, declaration, submit, confirmation]
+HANDLERS = [apply, start_questionnaire, status, question_page, answer_page, check, declaration, submit, confirmation]

@@ -29,8 +29,17 @@ AGENCY_NAMES = {
 
 @get("/services/{slug:str}", sync_to_thread=False)
 def service_start(slug: FromPath[str], definitions: NamedDependency[Definitions]) -> Template:
+    return _start_page(definitions, slug, "application", f"/services/{slug}/apply")
+
+
+@get("/questionnaires/{slug:str}", sync_to_thread=False)
+def questionnaire_start(slug: FromPath[str], definitions: NamedDependency[Definitions]) -> Template:
+    return _start_page(definitions, slug, "questionnaire", f"/questionnaires/{slug}")
+
+
+def _start_page(definitions: Definitions, slug: str, kind: str, action: str) -> Template:
     definition = definitions.get(slug)
-    if definition is None or definition.kind != "application":
+    if definition is None or definition.kind != kind:
         raise NotFoundException()
     documents = [q.label for page in definition.pages for q in page.questions if q.type == "file"]
     return Template(
@@ -40,5 +49,6 @@ def service_start(slug: FromPath[str], definitions: NamedDependency[Definitions]
             "filers": [FILER_TEXTS[filer] for filer in definition.filers],
             "agency": AGENCY_NAMES.get(definition.agency or ""),
             "documents": documents,
+            "action": action,
         },
     )

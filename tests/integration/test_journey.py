@@ -211,3 +211,14 @@ def test_vsaa_down_leaves_the_new_draft_for_the_person_to_fill(live_client, live
     draft, _ = rows(live_client, draft_id)
     assert draft.answers == {} and draft.prefilled == {}
     assert "From the data of" not in live_client.get(f"/applications/{draft_id}/payment?lang=en").text
+
+
+def test_a_questionnaire_is_filled_with_the_same_engine_and_sent_nowhere(janis):
+    page = janis.get("/questionnaires/apmierinatiba")
+    assert page.status_code == 200 and 'action="/questionnaires/apmierinatiba"' in page.text
+    assert janis.get("/questionnaires/vecuma-pensija").status_code == 404
+    started = post(janis, "/questionnaires/apmierinatiba", {})
+    draft_id, first = DRAFT_URL.match(started.headers["location"]).groups()
+    assert first == "feedback"
+    assert janis.get(f"/applications/{draft_id}/check", follow_redirects=False).status_code == 303  # none answered
+    assert janis.get(f"/applications/{draft_id}/declaration").status_code == 404

@@ -1,0 +1,130 @@
+"""Starting an application or questionnaire: for whom (asked when the actor may file for several, or which child),
+the draft opened or resumed, and a new draft prefilled with what the agency knows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.agencies.vsaa_data import VsaaData
+from portal.applications import engine
+from portal.applications.drafts import DraftService
+from portal.applications.prefill import prefill_draft
+from portal.auth.access import Access, Basis, NotPermitted, Subject
+from portal.auth.guards import signed_in
+from portal.catalogue.definitions import Definition, Definitions
+from portal.clock import Clock
+from portal.people.models import Person
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+# Who may file, in a definition's words, for each basis on which the actor reaches the applicant.
+FILER_OF_BASIS = {
+    Basis.SELF: "self",
+    Basis.PARENT: "representative",
+    Basis.GUARDIAN: "representative",
+    Basis.MANDATE: "representative",
+    Basis.ASSISTANT: "assistant",
+}
+
+
+CHILD_BASES = frozenset({Basis.PARENT, Basis.GUARDIAN})
+
+
+def _is_child(subject: Subject) -> bool:
+    # A guardian of an adult (aizgādnis) acts for that adult, who is nobody's child in these services.
+    return subject.basis in CHILD_BASES and subject.guardian_kind != "aizgadnis"
+
+
+def _see_other(path: str) -> Redirect:
+    return Redirect(path, status_code=HTTP_303_SEE_OTHER, headers=NO_STORE)
+
+
+def _definition(definitions: Definitions, slug: str, kind: str = "application") -> Definition:
+    definition = definitions.get(slug)
+    if definition is None or definition.kind != kind:
+        raise NotFoundException()
+    return definition
+
+
+def may_file(definition: Definition, subject: Subject) -> bool:
+    return FILER_OF_BASIS.get(subject.basis) in definition.filers and subject.covers(
+        definition.agency.upper() if definition.agency else None
+    )
+
+
+def _base_of(draft_id: object) -> str:
+    return f"/applications/{draft_id}"
+
+
+def _for_whom(definition: Definition, people: list[Subject], subject: Subject, *, children: bool) -> Template:
+    return Template(
+        "pages/services/for_whom.html",
+        context={"definition": definition, "people": people, "subject": subject, "children": children},
+        status_code=HTTP_200_OK,
+        headers=NO_STORE,
+    )
+
+
+@post("/services/{slug:str}/apply", guards=[signed_in], status_code=HTTP_303_SEE_OTHER)
+async def apply(
+    request: Request[Any, Any, Any],
+    slug: FromPath[str],
+    access: NamedDependency[Access],
+    subject: NamedDependency[Subject],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+    vsaa_data: NamedDependency[VsaaData],
+    clock: NamedDependency[Clock],
+) -> Redirect | Template:
+    """Start or resume the application for the subject; ask for whom first when the actor may file for several."""
+    definition = _definition(definitions, slug)
+    about: Subject | None = None
+    if definition.about == "child":
+        # The parent or guardian applies for themselves about a child the register names; ?for= picks the child.
+        applicant = access.find(access.actor.person_id)
+        eligible = [s for s in access.subjects if _is_child(s)]
+        if applicant is None or not may_file(definition, applicant):
+            raise NotPermitted()
+        chosen = subject if _is_child(subject) else (eligible[0] if len(eligible) == 1 else None)
+        if chosen is None:
+            return _for_whom(definition, eligible, subject, children=True)
+        subject, about = applicant, chosen
+    else:
+        eligible = [s for s in access.subjects if may_file(definition, s)]
+        if "for" not in request.query_params and len(eligible) > 1:
+            return _for_whom(definition, eligible, subject, children=False)
+        if not may_file(definition, subject):
+            raise NotPermitted()
+    drafts = DraftService(db_session)
+    draft = await drafts.open_or_resume(definition, subject, access.actor, about)
+    if not draft.answers:  # a new draft: fill in what the agency knows, then start at the first page
+        person = await db_session.get(Person, subject.person_id)
+        if person is not None:
+            await prefill_draft(drafts, draft, definition, person.personal_code, vsaa_data, await clock.today())
+        return _see_other(f"{_base_of(draft.id)}/{engine.pages(definition, draft.answers)[0].name}")
+    return _see_other(f"{_base_of(draft.id)}/{engine.first_incomplete(definition, draft.answers) or engine.CHECK}")
+
+
+@post("/questionnaires/{slug:str}", guards=[signed_in], status_code=HTTP_303_SEE_OTHER)
+async def start_questionnaire(
+    slug: FromPath[str],
+    access: NamedDependency[Access],
+    subject: NamedDependency[Subject],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+) -> Redirect:
+    """A questionnaire is filled in like an application, for the subject (?for= as usual), and sent nowhere."""
+    definition = _definition(definitions, slug, "questionnaire")
+    if not may_file(definition, subject):
+        raise NotPermitted()
+    draft = await DraftService(db_session).open_or_resume(definition, subject, access.actor)
+    return _see_other(f"{_base_of(draft.id)}/{engine.first_incomplete(definition, draft.answers) or engine.CHECK}")
