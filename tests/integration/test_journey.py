@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from portal.app import create_app
+from portal.applications import engine
 from portal.applications.draft_models import Draft
 from portal.applications.outbox_models import Submission
 from tests.integration.conftest import PORTAL_URL, check_page
@@ -222,3 +223,32 @@ def test_a_questionnaire_is_filled_with_the_same_engine_and_sent_nowhere(janis):
     assert first == "feedback"
     assert janis.get(f"/applications/{draft_id}/check", follow_redirects=False).status_code == 303  # none answered
     assert janis.get(f"/applications/{draft_id}/declaration").status_code == 404
+
+
+def _start(client, slug):
+    token = csrf(client, f"/services/{slug}")
+    started = client.post(f"/services/{slug}/apply", data={"_csrf_token": token}, follow_redirects=False)
+    if started.status_code == 200:  # asked for whom: the first is the person themselves
+        action = re.search(r'action="(/services/[^"]+\?for=[^"]+)"', started.text).group(1)
+        started = client.post(action, data={"_csrf_token": token}, follow_redirects=False)
+    assert started.status_code == 303, (slug, started.status_code)
+    return DRAFT_URL.match(started.headers["location"]).group(1)
+
+
+def test_every_page_of_every_application_draws_and_refuses_empty_answers(live_client):
+    """Every question type of the catalogue through the templates: each page that applies before any answer is
+    drawn, and an empty post gives the error summary (required questions) or moves on (optional ones)."""
+    definitions = live_client.app.state.definitions
+    sign_in(live_client, personal_code=ANNA)  # a parent, so the services about a child open too
+    for slug, definition in sorted(definitions.items()):
+        if definition.kind != "application" or "self" not in definition.filers:
+            continue
+        draft_id = _start(live_client, slug)
+        for page in engine.pages(definition, {}):
+            path = f"/applications/{draft_id}/{page.name}"
+            assert live_client.get(path).status_code == 200, path
+            empty = post(live_client, path, {})
+            expected = 400 if any(q.required for q in page.questions) else 303
+            assert empty.status_code == expected, (path, empty.status_code)
+            if expected == 400:
+                assert "<title>Kļūda:" in empty.text and 'class="error-summary"' in empty.text, path
