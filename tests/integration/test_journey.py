@@ -15,10 +15,12 @@ from portal.applications import engine
 from portal.applications.draft_models import Draft
 from portal.applications.outbox_models import Submission
 from tests.integration.conftest import PORTAL_URL, check_page
+from tests.integration.test_representation import person_id
 from tests.integration.test_sign_in import sign_in
 
 ANNA = "050694-14213"
 PETERIS = "300978-15174"
+ILZE, RASMA = "220470-16382", "011245-11123"
 DRAFT_URL = re.compile(r"^/applications/([0-9a-f-]{36})/([a-z0-9-]+)$")
 
 
@@ -252,3 +254,24 @@ def test_every_page_of_every_application_draws_and_refuses_empty_answers(live_cl
             assert empty.status_code == expected, (path, empty.status_code)
             if expected == 400:
                 assert "<title>Kļūda:" in empty.text and 'class="error-summary"' in empty.text, path
+
+
+def test_ilze_files_vsaa_services_for_rasma_but_not_home_care(live_client):
+    sign_in(live_client, personal_code=ILZE)
+    rasma = person_id(live_client, RASMA)
+    token = csrf(live_client, "/services/vecuma-pensija")
+    asked = live_client.post("/services/vecuma-pensija/apply", data={"_csrf_token": token}, follow_redirects=False)
+    assert asked.status_code == 200 and f'action="/services/vecuma-pensija/apply?for={rasma}"' in asked.text
+    started = live_client.post(
+        f"/services/vecuma-pensija/apply?for={rasma}", data={"_csrf_token": token}, follow_redirects=False
+    )
+    draft_id = DRAFT_URL.match(started.headers["location"]).group(1)
+    draft, _ = rows(live_client, draft_id)
+    assert draft.applicant_id == rasma and draft.basis == "mandate" and draft.filer_id != rasma
+    # Home care is the municipality's: the mandate does not reach it, neither offered nor taken.
+    care = live_client.post("/services/aprupe-majas/apply", data={"_csrf_token": token}, follow_redirects=False)
+    assert f"?for={rasma}" not in care.text
+    refused = live_client.post(
+        f"/services/aprupe-majas/apply?for={rasma}", data={"_csrf_token": token}, follow_redirects=False
+    )
+    assert refused.status_code == 403
