@@ -15,6 +15,7 @@ from portal.applications import engine
 from portal.applications.draft_models import Draft
 from portal.applications.outbox_models import Submission
 from tests.integration.conftest import PORTAL_URL, check_page
+from tests.integration.test_assistant import open_client, staff_sign_in
 from tests.integration.test_representation import person_id
 from tests.integration.test_sign_in import sign_in
 
@@ -275,3 +276,22 @@ def test_ilze_files_vsaa_services_for_rasma_but_not_home_care(live_client):
         f"/services/aprupe-majas/apply?for={rasma}", data={"_csrf_token": token}, follow_redirects=False
     )
     assert refused.status_code == 403
+
+
+def test_inese_files_for_her_identified_client_and_he_sees_it(live_client):
+    assert staff_sign_in(live_client).status_code == 303
+    assert open_client(live_client).status_code == 303
+    draft_id = _start(live_client, "pabalsts-transporta-izdevumu-kompensesanai")
+    page = live_client.get(f"/applications/{draft_id}/{first_page(live_client, draft_id)}")
+    assert "15 minūtes" in page.text  # the staff session's limit, not the citizen's
+    draft, _ = rows(live_client, draft_id)
+    peteris = person_id(live_client, PETERIS)
+    assert draft.applicant_id == peteris and draft.basis == "assistant" and draft.filer_id != peteris
+    live_client.cookies.clear()
+    sign_in(live_client, personal_code=PETERIS)
+    assert f'href="/applications/{draft_id}"' in live_client.get("/applications").text
+
+
+def first_page(client, draft_id):
+    definition = client.app.state.definitions["pabalsts-transporta-izdevumu-kompensesanai"]
+    return engine.pages(definition, rows(client, draft_id)[0].answers)[0].name
