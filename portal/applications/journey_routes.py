@@ -32,7 +32,7 @@ from portal.auth.access import Access
 from portal.auth.guards import signed_in
 from portal.catalogue.conditions import effective_answers
 from portal.catalogue.definitions import Definition, Definitions, Page
-from portal.clock import Clock
+from portal.clock import RIGA, Clock
 from portal.settings import Settings
 from portal.web.i18n import N_, format_date
 
@@ -293,8 +293,7 @@ async def confirmation(
     submission = await db_session.get(Submission, draft.submission_id) if draft.submission_id else None
     if submission is None:
         return _see_other(f"{_base(draft)}/check")
-    today = await clock.today()
-    due = today + dt.timedelta(days=definition.decision_term_days or 0)
+    due = await submitted_on(submission, clock) + dt.timedelta(days=definition.decision_term_days or 0)
     return Template(
         "pages/applications/confirmation.html",
         context={
@@ -306,6 +305,16 @@ async def confirmation(
         },
         headers=NO_STORE,
     )
+
+
+async def submitted_on(submission: Submission, clock: Clock) -> dt.date:
+    """The business day the submission was made, so the decision-due date stays put when the page is seen again.
+
+    The business clock may stand apart from the wall clock (the sandbox's is moved by tests): the days passed since
+    the submission, by the wall clock, are counted back from the business today."""
+    created = submission.created_at if submission.created_at.tzinfo else submission.created_at.replace(tzinfo=dt.UTC)
+    passed = dt.datetime.now(RIGA).date() - created.astimezone(RIGA).date()
+    return await clock.today() - passed
 
 
 HANDLERS = [apply, start_questionnaire, status, question_page, answer_page, check, declaration, submit, confirmation]
