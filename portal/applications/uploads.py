@@ -33,7 +33,7 @@ from portal.web.i18n import N_, format_number, gettext
 
 log = structlog.get_logger("portal.uploads")
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = 10_000_000  # decimal, as the definitions and their hints count ("up to 10 MB")
 DEFAULT_MAX_FILES = 5
 DEFAULT_ACCEPT = ("application/pdf", "image/jpeg", "image/png")
 NAME_LIMIT = 120
@@ -94,9 +94,10 @@ def limits_of(question: Question, ceiling: int) -> UploadLimits:
 
 
 def format_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{format_number(round(Decimal(size) / (1024 * 1024), 1))} MB"
-    return f"{format_number(max(1, size // 1024))} KB"
+    # Decimal units, as the definitions' hints and most file managers show them: 10000000 bytes is "10 MB".
+    if size >= 1_000_000:
+        return f"{format_number(round(Decimal(size) / 1_000_000, 1))} MB"
+    return f"{format_number(max(1, size // 1000))} KB"
 
 
 def refusal_text(code: str | None, limits: UploadLimits) -> str | None:

@@ -209,13 +209,13 @@ def test_the_refusal_says_how_to_put_it_right(in_locale):
     assert refusal_text("wrong-type", limits) == (
         "The selected file must be one of these types: PDF, JPG, PNG. Its content is not, whatever its name says."
     )
-    assert refusal_text("too-large", limits) == "The selected file must be smaller than 48 KB. Choose a smaller file."
+    assert refusal_text("too-large", limits) == "The selected file must be smaller than 50 KB. Choose a smaller file."
     assert refusal_text("<script>", limits) is None
     in_locale("lv")
     assert refusal_text("too-many", limits) == (
         "Var pievienot ne vairāk kā 2 datnes. Lai pievienotu citu, vispirms noņemiet kādu datni."
     )
-    assert refusal_text("too-large", UploadLimits(max_bytes=2_621_440)) == (
+    assert refusal_text("too-large", UploadLimits(max_bytes=2_500_000)) == (
         "Izvēlētajai datnei jābūt mazākai par 2,5 MB. Izvēlieties mazāku datni."
     )
 
@@ -355,6 +355,6 @@ def test_the_page_shows_the_refusal_and_keeps_the_files_added(client, app):
     refused = add(client, draft_id, "milzīgs.pdf", PDF + b"0" * (ROUTE_MAX * 2))
     page = client.get(refused.headers["location"])
     assert page.status_code == 200
-    assert "The selected file must be smaller than 48 KB. Choose a smaller file." in page.text
+    assert "The selected file must be smaller than 50 KB. Choose a smaller file." in page.text
     assert "izziņa.pdf" in page.text and 'enctype="multipart/form-data"' in page.text
     assert f'action="/applications/{draft_id}/documents/files?question=files"' in page.text
