@@ -105,7 +105,7 @@ async def _page_context(
             else None,
         }
         for q in page.questions
-        if q.type == "file"
+        if q.type == "file" and page.repeat is None  # files are not taken item by item
     }
     kept = draft.prefilled.get(page.name) or {}
     # Where an answer came from: shown while the answer is still the agency's (a changed answer is the person's).
@@ -175,19 +175,33 @@ async def answer_page(
         raise NotFoundException()
     form = await request.form()
     raw: dict[str, list[str]] = {key: [str(v) for v in form.getall(key)] for key in form}
-    stored = draft.answers.get(page.name) or {}
-    for q in page.questions:
-        if q.type == "file":  # files are added by the upload routes: a posted list of ids is never trusted
-            raw[q.name] = list(stored.get(q.name) or [])
-    page_input = engine.parse_page(page, raw, await clock.today())
     returning = request.query_params.get("return") == "check"
+    if page.repeat is not None:
+        removed = raw.pop("remove", [""])[0]
+        raw = {key: values for key, values in raw.items() if not key.startswith(f"{removed}-")} if removed else raw
+        page_input = engine.parse_repeat(page, raw, await clock.today())
+        if removed or "add" in raw:
+            # Adding or removing an item draws the page again; nothing is refused or saved until Continue.
+            drawn = list(page_input.raw) + ([{}] if "add" in raw and len(page_input.raw) < page.repeat.max else [])
+            again = engine.PageInput(raw=drawn)
+            context = await _page_context(db_session, draft, definition, page, again, access, settings, returning)
+            return Template("pages/applications/question.html", context=context, headers=NO_STORE)
+    else:
+        stored = draft.answers.get(page.name) or {}
+        for q in page.questions:
+            if q.type == "file":  # files are added by the upload routes: a posted list of ids is never trusted
+                raw[q.name] = list(stored.get(q.name) or [])
+        page_input = engine.parse_page(page, raw, await clock.today())
     if not page_input.valid:
         context = await _page_context(db_session, draft, definition, page, page_input, access, settings, returning)
         return Template(
             "pages/applications/question.html", context=context, status_code=HTTP_400_BAD_REQUEST, headers=NO_STORE
         )
-    marks = still_prefilled(draft.prefilled.get(page.name) or {}, page_input.answers)
-    await DraftService(db_session).save_page(draft, page.name, page_input.answers, marks)
+    if page.repeat is not None:
+        await DraftService(db_session).save_page(draft, page.name, page_input.items)
+    else:
+        marks = still_prefilled(draft.prefilled.get(page.name) or {}, page_input.answers)
+        await DraftService(db_session).save_page(draft, page.name, page_input.answers, marks)
     if returning:
         return _see_other(f"{_base(draft)}/{engine.next_step(definition, draft.answers, page.name)}")
     return _see_other(f"{_base(draft)}/{engine.following_page(definition, draft.answers, page.name)}")
