@@ -137,8 +137,8 @@ class DraftService:
         return draft
 
     async def get_for(self, draft_id: uuid.UUID, access: Access) -> Draft:
-        """The draft, if the actor may act for its applicant or the person it is about, in its agency's matters.
-        Expired open drafts are not found."""
+        """The draft, if the actor may act for its applicant in its agency's matters. Expired open drafts are not
+        found."""
         draft = await self._db.get(Draft, draft_id, populate_existing=True)
         if draft is None or (draft.status == DraftStatus.DRAFT.value and self._expired(draft)):
             raise DraftNotFound()
@@ -147,12 +147,13 @@ class DraftService:
 
     @staticmethod
     def subject_for(draft: Draft, access: Access) -> Subject:
-        """The subject through which the actor reaches the draft (its applicant first), or NotPermitted."""
-        for person_id in (draft.applicant_id, draft.about_person_id):
-            subject = access.find(person_id) if person_id else None
-            if subject is not None and _covers(subject, draft.agency):
-                return subject
-        raise NotPermitted()
+        """The applicant's subject, or NotPermitted. Representing the person a draft is about is not enough: a
+        draft holds the applicant's own answers (their bank account, their income), and the child's other parent
+        must not read them."""
+        subject = access.find(draft.applicant_id)
+        if subject is None or not _covers(subject, draft.agency):
+            raise NotPermitted()
+        return subject
 
     def _expired(self, draft: Draft) -> bool:
         return _utc(draft.expires_at) <= self._utcnow()

@@ -15,6 +15,7 @@ from portal.agencies.registry import Agencies
 from portal.applications.delivery import deliverers
 from portal.applications.drafts import DraftSweeper
 from portal.applications.outbox import DeliveryPolicy, OutboxDelivery
+from portal.applications.uploads import UploadSweeper
 from portal.clock import Clock
 from portal.documents.service import DocumentRendering
 from portal.settings import Settings
@@ -45,6 +46,7 @@ def build_tasks(context: WorkerContext) -> list[Task]:
         SyncTask(context.sessions, sync_sources(context.agencies), context.agencies.population_register, context.clock),
         DraftSweeper(context.sessions),
         DocumentRendering(context.sessions),
+        UploadSweeper(context.sessions, context.settings.uploads_path),
     ]
 
 
