@@ -27,11 +27,12 @@ NO_STORE = {"Cache-Control": "private, no-store"}
 
 
 def may_see(access: Access, submission: Submission) -> bool:
-    """The filer, or whoever may act for the applicant or the person the application is about (themselves,
-    their parents or guardians, the holders of their mandates, an assistant who identified them)."""
-    if access.actor.person_id == submission.filer_id or access.find(submission.applicant_id):
-        return True
-    return submission.about_person_id is not None and access.find(submission.about_person_id) is not None
+    """Whoever may act for the applicant now, in the agency's matters: the applicant, their parents or
+    guardians, the holder of a live mandate, an assistant while the client is open. Having filed it once is not
+    enough (a mandate ends, a client is closed), and neither is representing the person it is about (the receipt
+    holds the applicant's own answers), as for drafts (portal/applications/drafts.py)."""
+    subject = access.find(submission.applicant_id)
+    return subject is not None and subject.covers(submission.agency.upper())
 
 
 def received_on(submission: Submission) -> dt.date:
