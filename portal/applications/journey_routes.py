@@ -321,6 +321,35 @@ async def confirmation(
     )
 
 
+@get("/applications/{draft_id:uuid}/delete", guards=[signed_in])
+async def confirm_delete(
+    draft_id: FromPath[uuid.UUID],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+) -> Template | Redirect:
+    draft, definition = await _open(db_session, definitions, draft_id, access)
+    if draft.status != DraftStatus.DRAFT.value:
+        return _see_other(f"{_base(draft)}/confirmation")
+    context = {"definition": definition, "draft": draft, "subject": DraftService.subject_for(draft, access)}
+    return Template("pages/applications/delete.html", context=context, headers=NO_STORE)
+
+
+@post("/applications/{draft_id:uuid}/delete", guards=[signed_in], status_code=HTTP_303_SEE_OTHER)
+async def delete_draft(
+    draft_id: FromPath[uuid.UUID],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+) -> Redirect:
+    """Deletes the draft and its answers; a submitted application cannot be deleted (it has gone to the agency)."""
+    draft, _ = await _open(db_session, definitions, draft_id, access)
+    if draft.status != DraftStatus.DRAFT.value:
+        return _see_other(f"{_base(draft)}/confirmation")
+    await DraftService(db_session).delete(draft)
+    return _see_other("/applications")
+
+
 async def submitted_on(submission: Submission, clock: Clock) -> dt.date:
     """The business day the submission was made, so the decision-due date stays put when the page is seen again.
 
@@ -331,4 +360,16 @@ async def submitted_on(submission: Submission, clock: Clock) -> dt.date:
     return await clock.today() - passed
 
 
-HANDLERS = [apply, start_questionnaire, status, question_page, answer_page, check, declaration, submit, confirmation]
+HANDLERS = [
+    apply,
+    start_questionnaire,
+    status,
+    confirm_delete,
+    delete_draft,
+    question_page,
+    answer_page,
+    check,
+    declaration,
+    submit,
+    confirmation,
+]

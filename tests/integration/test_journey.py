@@ -177,12 +177,19 @@ def test_another_persons_draft_is_refused(live_settings, janis):
             data={"_csrf_token": token, "claim_from-day": "1", "claim_from-month": "1", "claim_from-year": "2027"},
         )
         assert forged.status_code == 403
+        deleted = anna.post(f"/applications/{draft_id}/delete", data={"_csrf_token": token})
+        assert deleted.status_code == 403
         assert draft_id not in anna.get("/applications").text
     draft, _ = rows(janis, draft_id)
     assert draft.answers["pension-start"] == {"claim_from": "2027-01-15"}  # VSAA's, not Anna's forged date
     # Jānis resumes it from his list.
     assert f'href="/applications/{draft_id}"' in janis.get("/applications").text
     assert f'href="/applications/{draft_id}/pension-start"' in janis.get(f"/applications/{draft_id}").text
+    # And deletes it: it is gone from his list.
+    gone = post(janis, f"/applications/{draft_id}/delete", {})
+    assert gone.status_code == 303 and gone.headers["location"] == "/applications"
+    assert draft_id not in janis.get("/applications").text
+    assert janis.get(f"/applications/{draft_id}").status_code == 403
 
 
 def test_anna_applies_about_elza_and_the_draft_records_both(live_client):
