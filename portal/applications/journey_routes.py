@@ -25,6 +25,7 @@ from portal.applications.draft_models import Draft, DraftStatus
 from portal.applications.drafts import DraftService
 from portal.applications.outbox import OutboxService
 from portal.applications.outbox_models import Submission
+from portal.applications.payload import agency_request
 from portal.applications.prefill import still_prefilled
 from portal.applications.start_routes import apply, start_questionnaire
 from portal.applications.uploads import EicarStandIn, UploadService, file_rows, limits_of, refusal_text
@@ -33,8 +34,9 @@ from portal.auth.guards import signed_in
 from portal.catalogue.conditions import effective_answers
 from portal.catalogue.definitions import Definition, Definitions, Page
 from portal.clock import RIGA, Clock
+from portal.documents.service import DocumentService, receipt_details
 from portal.settings import Settings
-from portal.web.i18n import N_, format_date
+from portal.web.i18n import N_, current_locale, format_date
 
 NO_STORE = {"Cache-Control": "no-store"}
 DECLARATION_MISSING = N_("Confirm the declaration to send the application.")
@@ -285,13 +287,15 @@ async def submit(
                 status_code=HTTP_400_BAD_REQUEST,
                 headers=NO_STORE,
             )
-    await DraftService(db_session).submit(
-        draft,
-        OutboxService(db_session),
-        await clock.today(),
-        access=access,
-        answers=effective_answers(definition, draft.answers),
+    today = await clock.today()
+    # The agency gets its own shape: flat answers of the pages that apply, plus its top-level fields.
+    answers, extra = agency_request(definition, draft.answers)
+    submission = await DraftService(db_session).submit(
+        draft, OutboxService(db_session), today, access=access, answers=answers, extra=extra
     )
+    # The receipt is asked for in the same transaction and rendered by the worker, once.
+    details = receipt_details(definition, effective_answers(definition, draft.answers), today)
+    await DocumentService(db_session).request_receipt(submission, details, current_locale())
     return _see_other(f"{_base(draft)}/confirmation")
 
 
