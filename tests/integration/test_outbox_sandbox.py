@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import random
 import secrets
 import sys
@@ -87,15 +88,19 @@ async def agencies(outbox_settings) -> AsyncIterator[Agencies]:
     await built.aclose()
 
 
+REFERENCE_BLOCKS = itertools.count(100_000 + 1_000 * secrets.randbelow(300), 1_000)
+
+
 @pytest.fixture
 async def sessions(outbox_settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = create_engine(outbox_settings.database_url)
     try:
         factory = session_factory(engine)
         async with factory() as db, db.begin():
-            # The sandbox outlives this database and remembers every reference: start where no test has been.
+            # The sandbox outlives this database and remembers every reference: start where no test has been,
+            # each test of this process in a block of its own.
+            start = next(REFERENCE_BLOCKS)
             for agency in ("vsaa", "vdeavk", "pasv"):
-                start = 10_000 + secrets.randbelow(480_000)
                 db.add(ReferenceCounter(agency=agency, year=2026, last_number=start))
         yield factory
     finally:
