@@ -16,8 +16,9 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
+from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import engine
@@ -209,6 +210,38 @@ async def answer_page(
     return _see_other(f"{_base(draft)}/{engine.following_page(definition, draft.answers, page.name)}")
 
 
+@post("/applications/{draft_id:uuid}/{page_name:str}/autosave", guards=[signed_in], status_code=HTTP_200_OK)
+async def autosave(
+    request: HTMXRequest,
+    draft_id: FromPath[uuid.UUID],
+    page_name: FromPath[str],
+    access: NamedDependency[Access],
+    db_session: NamedDependency[AsyncSession],
+    definitions: NamedDependency[Definitions],
+    clock: NamedDependency[Clock],
+) -> Template | Redirect:
+    """Saves as the person types (htmx, debounced): every answer that passes its checks is kept, the others stay
+    as they were, and nothing is refused out loud until Continue. Counts as activity, unlike status polling."""
+    draft, definition = await _open(db_session, definitions, draft_id, access)
+    page = engine.find_page(definition, draft.answers, page_name)
+    if page is None or page.repeat is not None or draft.status != DraftStatus.DRAFT.value:
+        raise NotFoundException()
+    if not request.htmx:  # a browser without htmx never posts here; answer it with the page
+        return _see_other(f"{_base(draft)}/{page.name}")
+    form = await request.form()
+    stored = dict(draft.answers.get(page.name) or {})
+    raw: dict[str, list[str]] = {key: [str(v) for v in form.getall(key)] for key in form}
+    for q in page.questions:
+        if q.type == "file":
+            raw[q.name] = list(stored.get(q.name) or [])
+    page_input = engine.parse_page(page, raw, await clock.today())
+    answers = {**{k: v for k, v in stored.items() if k in page_input.problems}, **page_input.answers}
+    marks = still_prefilled(draft.prefilled.get(page.name) or {}, answers)
+    await DraftService(db_session).save_page(draft, page.name, answers, marks)
+    saved_at = dt.datetime.now(RIGA).strftime("%H:%M")
+    return Template("pages/applications/_autosaved.html", context={"saved_at": saved_at}, headers=NO_STORE)
+
+
 @get("/applications/{draft_id:uuid}/check", guards=[signed_in])
 async def check(
     draft_id: FromPath[uuid.UUID],
@@ -372,6 +405,7 @@ HANDLERS = [
     delete_draft,
     question_page,
     answer_page,
+    autosave,
     check,
     declaration,
     submit,

@@ -318,3 +318,23 @@ def test_inese_files_for_her_identified_client_and_he_sees_it(live_client):
 def first_page(client, draft_id):
     definition = client.app.state.definitions["pabalsts-transporta-izdevumu-kompensesanai"]
     return engine.pages(definition, rows(client, draft_id)[0].answers)[0].name
+
+
+def test_answers_are_saved_as_the_person_types(janis):
+    """htmx posts the page after a pause: what passes its checks is kept, nothing is refused out loud, the page
+    does not move on; a browser without htmx never posts there and is sent back to the page."""
+    draft_id, _ = start(janis)
+    url = f"/applications/{draft_id}/payment/autosave"
+    token = csrf(janis, f"/applications/{draft_id}/payment")
+    htmx = {"HX-Request": "true"}
+    saved = janis.post(url, data={"_csrf_token": token, "payment_method": "home_delivery"}, headers=htmx)
+    assert saved.status_code == 200 and "Your answers were saved at" in saved.text
+    draft, _ = rows(janis, draft_id)
+    assert draft.answers["payment"] == {"payment_method": "home_delivery"}
+    # A half-typed or wrong answer is not stored and does not wipe the one before.
+    wrong = janis.post(url, data={"_csrf_token": token, "payment_method": "nonsense"}, headers=htmx)
+    assert wrong.status_code == 200
+    assert rows(janis, draft_id)[0].answers["payment"] == {"payment_method": "home_delivery"}
+    plain = janis.post(url, data={"_csrf_token": token, "payment_method": "account"}, follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"] == f"/applications/{draft_id}/payment"
+    assert rows(janis, draft_id)[0].answers["payment"] == {"payment_method": "home_delivery"}
