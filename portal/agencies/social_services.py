@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from portal.agencies.errors import AgencyUnavailable
 from portal.agencies.gateway import AgencyCaller
-from portal.people.personal_code import normalise
+from portal.agencies.submissions import ApplicationBody, Filer, Person, Receipt, Scalar
 
 AGENCY = "pasv"
 APPLICATIONS_PATH = "/v1/social-care-applications"
@@ -25,26 +25,14 @@ APPLICATION_NOT_FOUND = "application-not-found"
 REFERENCE = re.compile(r"^PASV-[0-9]{4}-[0-9]{6}$")
 
 CareService = Literal["aprupe-majas", "dienas-aprupes-centrs", "grupu-dzivoklis"]
-Basis = Literal["self", "parent", "guardian", "mandate", "assistant"]
 CareStatus = Literal["received", "in_progress", "needs_info", "decided", "closed", "withdrawn"]
-Scalar = str | int | float | bool | None
 
 
 class _Answer(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Person(BaseModel):
-    personal_code: str
-
-
-class Filer(BaseModel):
-    personal_code: str
-    basis: Basis
-    organisation: str | None = Field(None, max_length=200)  # an assistant's service centre
-
-
-class SocialCareApplication(BaseModel):
+class SocialCareApplication(ApplicationBody):
     """What the portal sends; `reference` is the portal's (PASV-<year>-<6 digits>, below 900000)."""
 
     reference: str = Field(pattern=REFERENCE.pattern)
@@ -54,22 +42,6 @@ class SocialCareApplication(BaseModel):
     filer: Filer
     answers: dict[str, Scalar | list[Scalar]]
     submitted_at: AwareDatetime
-
-    def body(self) -> dict[str, Any]:
-        """The request body, personal codes in the contract's one spelling (ValueError when malformed)."""
-        body = self.model_dump(mode="json", exclude_none=True)
-        body["answers"] = self.model_dump(mode="json")["answers"]  # a null answer is an answer
-        body["applicant"]["personal_code"] = normalise(self.applicant.personal_code)
-        body["filer"]["personal_code"] = normalise(self.filer.personal_code)
-        return body
-
-
-class Receipt(_Answer):
-    reference: str
-    status: Literal["received"]
-    received_at: AwareDatetime
-    decision_due: dt.date
-    as_of: AwareDatetime
 
 
 class StatusChange(_Answer):

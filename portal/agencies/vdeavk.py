@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from portal.agencies.errors import AgencyUnavailable
 from portal.agencies.gateway import AgencyCaller
+from portal.agencies.submissions import ApplicationBody, Filer, Person, Receipt, Scalar
 from portal.people.personal_code import normalise
 
 AGENCY = "vdeavk"
@@ -34,9 +35,7 @@ Domain = Literal[
     "mobility", "self_care", "communication", "learning", "domestic_life", "relationships", "work_or_school",
     "community_life",
 ]  # fmt: skip
-Basis = Literal["self", "parent", "guardian", "mandate", "assistant"]
 ApplicationStatus = Literal["received", "in_progress", "needs_info", "decided", "withdrawn"]
-Scalar = str | int | float | bool | None
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
@@ -56,16 +55,6 @@ class DisabilityStatus(_Answer):
     status: DisabilityTerm | None
 
 
-class Person(BaseModel):
-    personal_code: str
-
-
-class Filer(BaseModel):
-    personal_code: str
-    basis: Basis
-    organisation: str | None = Field(None, max_length=200)  # an assistant's service centre
-
-
 class DomainAssessment(BaseModel):
     """One area of the self-assessment questionnaire: 0 no difficulty … 4 cannot do, and what helps."""
 
@@ -73,7 +62,7 @@ class DomainAssessment(BaseModel):
     helps: str = Field("", max_length=2000)
 
 
-class ExpertiseApplication(BaseModel):
+class ExpertiseApplication(ApplicationBody):
     """What the portal sends; `reference` is the portal's (VDEAVK-<year>-<6 digits>, below 900000)."""
 
     reference: str = Field(pattern=r"^VDEAVK-[0-9]{4}-[0-9]{6}$")
@@ -83,22 +72,6 @@ class ExpertiseApplication(BaseModel):
     answers: dict[str, Scalar | list[Scalar]]
     self_assessment: dict[Domain, DomainAssessment] | None = None
     submitted_at: AwareDatetime
-
-    def body(self) -> dict[str, Any]:
-        """The request body, personal codes in the contract's one spelling (ValueError when malformed)."""
-        body = self.model_dump(mode="json", exclude_none=True)
-        body["answers"] = self.model_dump(mode="json")["answers"]  # a null answer is an answer
-        body["applicant"]["personal_code"] = normalise(self.applicant.personal_code)
-        body["filer"]["personal_code"] = normalise(self.filer.personal_code)
-        return body
-
-
-class Receipt(_Answer):
-    reference: str
-    status: Literal["received"]
-    received_at: AwareDatetime
-    decision_due: dt.date
-    as_of: AwareDatetime
 
 
 class RenewalPrefill(_Answer):
