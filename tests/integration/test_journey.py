@@ -36,9 +36,9 @@ def post(client, path, data):
     return client.post(path, data={**data, "_csrf_token": csrf(client, path)}, follow_redirects=False)
 
 
-def start(client):
-    token = csrf(client, "/services/vecuma-pensija")
-    response = client.post("/services/vecuma-pensija/apply", data={"_csrf_token": token}, follow_redirects=False)
+def start(client, slug="vecuma-pensija"):
+    token = csrf(client, f"/services/{slug}")
+    response = client.post(f"/services/{slug}/apply", data={"_csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303, response.text
     match = DRAFT_URL.match(response.headers["location"])
     assert match, response.headers["location"]
