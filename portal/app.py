@@ -19,6 +19,7 @@ from portal.agencies.http import create_http_client
 from portal.agencies.registry import build_agencies
 from portal.applications import journey_routes, upload_routes
 from portal.applications import routes as applications_routes
+from portal.applications.prefill import provide_prefill_sources
 from portal.assistant import routes as assistant_routes
 from portal.audit import routes as audit_routes
 from portal.auth import routes as auth_routes
@@ -179,6 +180,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "audit": Provide(provide_audit, sync_to_thread=False),
             # The e-services and questionnaires of forms/, by slug (portal/catalogue/definitions.py).
             "definitions": _constant(definitions),
+            # What a new draft is prefilled from (portal/applications/prefill.py).
+            "prefill_sources": Provide(provide_prefill_sources, sync_to_thread=False),
         },
         template_config=template_config(create_environment(settings, static_prefix, htmx_prefix)),
         csrf_config=CSRFConfig(

@@ -13,10 +13,9 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.agencies.vsaa_data import VsaaData
 from portal.applications import engine
 from portal.applications.drafts import DraftService
-from portal.applications.prefill import prefill_draft
+from portal.applications.prefill import PrefillSources, prefill_draft
 from portal.auth.access import Access, Basis, NotPermitted, Subject
 from portal.auth.guards import signed_in
 from portal.catalogue.definitions import Definition, Definitions
@@ -82,7 +81,7 @@ async def apply(
     subject: NamedDependency[Subject],
     db_session: NamedDependency[AsyncSession],
     definitions: NamedDependency[Definitions],
-    vsaa_data: NamedDependency[VsaaData],
+    prefill_sources: NamedDependency[PrefillSources],
     clock: NamedDependency[Clock],
 ) -> Redirect | Template:
     """Start or resume the application for the subject; ask for whom first when the actor may file for several."""
@@ -109,7 +108,7 @@ async def apply(
     if not draft.answers:  # a new draft: fill in what the agency knows, then start at the first page
         person = await db_session.get(Person, subject.person_id)
         if person is not None:
-            await prefill_draft(drafts, draft, definition, person.personal_code, vsaa_data, await clock.today())
+            await prefill_draft(drafts, draft, definition, person.personal_code, prefill_sources, await clock.today())
         return _see_other(f"{_base_of(draft.id)}/{engine.pages(definition, draft.answers)[0].name}")
     return _see_other(f"{_base_of(draft.id)}/{engine.first_incomplete(definition, draft.answers) or engine.CHECK}")
 
