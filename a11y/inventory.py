@@ -2,16 +2,20 @@
 
 It also decides which entries the default run checks: every entry while the inventory is small, only the
 representative ones once it has grown (`make a11y`, with PORTAL_A11Y_FULL=1, always checks every entry).
+
+A path may hold placeholders (`/applications/{draft}/check`) for ids that only the entry's setup can know,
+because the setup made the record (a draft, a submitted application); each tier's setups hand back their values.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import yaml
 
@@ -23,6 +27,9 @@ WIDTHS = (320, 1280)
 # Up to this many entries the default run checks all of them; past it, the representative ones only.
 SMALL_INVENTORY = 12
 FULL_ENV = "PORTAL_A11Y_FULL"
+METHODS = ("GET", "POST")
+# `{draft}` in a path: a value the entry's setup made. Route templates (`{draft_id:uuid}`) are never filled.
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 class InventoryError(ValueError):
@@ -38,12 +45,21 @@ class Entry:
     status: int = 200
     representative: bool = False
     setup: str | None = None
+    # POST: the checks send the form at `path` with nothing but the CSRF token (a person pressing the button
+    # without answering) and check the page that answers; it is how states that only a POST shows are reached.
+    method: str = "GET"
 
-    def url(self, language: str) -> str:
-        """The entry's path in a language: Latvian is the default and gets no `lang`, English `?lang=en`."""
+    @property
+    def placeholders(self) -> frozenset[str]:
+        return frozenset(PLACEHOLDER.findall(self.path))
+
+    def url(self, language: str, values: Mapping[str, str] | None = None) -> str:
+        """The entry's path in a language, placeholders filled from `values` (what the setup made): Latvian is
+        the default and gets no `lang`, English `?lang=en`."""
+        path = fill(self.path, values or {}, self.name)
         if language == DEFAULT_LANGUAGE:
-            return self.path
-        return with_query(self.path, lang=language)
+            return path
+        return with_query(path, lang=language)
 
 
 @dataclass(frozen=True)
@@ -70,8 +86,9 @@ class Inventory:
     def is_excluded(self, route: str) -> bool:
         return any(exclusion.matches(route) for exclusion in self.exclusions)
 
-    def routes(self) -> set[str]:
-        return {entry.route for entry in self.entries if entry.route is not None}
+    def routes(self, method: str = "GET") -> set[str]:
+        """The route templates the entries of one method cover (GET: the pages; POST: states only a post shows)."""
+        return {entry.route for entry in self.entries if entry.route is not None and entry.method == method}
 
     def checked_entries(self, full: bool | None = None) -> tuple[Entry, ...]:
         """The entries a run checks in every language and width: all, or the representative ones."""
@@ -90,6 +107,18 @@ def with_query(path: str, **params: str) -> str:
     parts = urlsplit(path)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
     return urlunsplit(parts._replace(query=urlencode([*query, *params.items()])))
+
+
+def fill(path: str, values: Mapping[str, str], name: str = "") -> str:
+    """`path` with each `{placeholder}` replaced by its value, quoted for a URL path."""
+
+    def value(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise InventoryError(f"entry {name!r}: its setup gave no value for {{{key}}} (it gave {sorted(values)})")
+        return quote(values[key], safe="")
+
+    return PLACEHOLDER.sub(value, path)
 
 
 def _field(
@@ -111,7 +140,7 @@ def _entry(raw: Any, index: int) -> Entry:
     if not isinstance(raw, Mapping):
         raise InventoryError(f"entry {index} is not a mapping")
     where = f"entry {raw.get('name', index)!r}"
-    known = {"name", "path", "route", "htmx", "status", "representative", "setup"}
+    known = {"name", "path", "route", "htmx", "status", "representative", "setup", "method"}
     if unknown := set(raw) - known:
         raise InventoryError(f"{where}: unknown fields {sorted(unknown)}")
     entry = Entry(
@@ -122,6 +151,7 @@ def _entry(raw: Any, index: int) -> Entry:
         status=_field(raw, "status", int, where, default=200),
         representative=_field(raw, "representative", bool, where, default=False),
         setup=_field(raw, "setup", str, where, default=None, nullable=True),
+        method=_field(raw, "method", str, where, default="GET"),
     )
     if not entry.path.startswith("/"):
         raise InventoryError(f"{where}: path must start with /")
@@ -129,6 +159,12 @@ def _entry(raw: Any, index: int) -> Entry:
         raise InventoryError(f"{where}: path must not choose a language; the checks visit every language")
     if entry.route is None and entry.status == 200:
         raise InventoryError(f"{where}: only error states may name no route")
+    if entry.method not in METHODS:
+        raise InventoryError(f"{where}: method must be one of {', '.join(METHODS)}, not {entry.method!r}")
+    if entry.placeholders and entry.setup is None:
+        raise InventoryError(f"{where}: only a setup can fill {sorted(entry.placeholders)}; name one")
+    if "{" in PLACEHOLDER.sub("", entry.path) or "}" in PLACEHOLDER.sub("", entry.path):
+        raise InventoryError(f"{where}: a placeholder is a lowercase name in braces, like {{draft}}")
     return entry
 
 

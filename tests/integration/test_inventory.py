@@ -8,9 +8,9 @@ from litestar.routes import HTTPRoute
 from a11y.inventory import Inventory, load_inventory
 
 
-def get_routes(app: Litestar) -> set[str]:
-    """Every route template the app answers GET on (OPTIONS and HEAD alone do not make a page)."""
-    return {route.path for route in app.routes if isinstance(route, HTTPRoute) and "GET" in route.methods}
+def get_routes(app: Litestar, method: str = "GET") -> set[str]:
+    """Every route template the app answers `method` on (OPTIONS and HEAD alone do not make a page)."""
+    return {route.path for route in app.routes if isinstance(route, HTTPRoute) and method in route.methods}
 
 
 def test_every_html_get_route_is_in_the_inventory(app: Litestar) -> None:
@@ -30,6 +30,11 @@ def test_the_inventory_names_only_routes_that_exist(app: Litestar) -> None:
     assert not unknown, f"a11y/inventory.yaml names routes the app does not have: {unknown}"
     excluded_pages = sorted(route for route in inventory.routes() if inventory.is_excluded(route))
     assert not excluded_pages, f"a11y/inventory.yaml both checks and excludes: {excluded_pages}"
+
+
+def test_posted_states_name_routes_that_take_a_post(app: Litestar) -> None:
+    unknown = sorted(load_inventory().routes("POST") - get_routes(app, "POST"))
+    assert not unknown, f"a11y/inventory.yaml posts to routes that take no POST: {unknown}"
 
 
 def test_every_exclusion_still_matches_a_route(app: Litestar) -> None:

@@ -58,6 +58,34 @@ def test_urls_in_each_language() -> None:
     assert with_query("/", lang="en") == "/?lang=en"
 
 
+def test_placeholders_are_filled_with_what_the_setup_made() -> None:
+    entry = Entry(name="x", path="/applications/{draft}/check?page={page}", route="/r", htmx=False, setup="s")
+    assert entry.placeholders == {"draft", "page"}
+    made = {"draft": "5f0c", "page": "a/c"}
+    assert entry.url("lv", made) == "/applications/5f0c/check?page=a%2Fc"
+    assert entry.url("en", made) == "/applications/5f0c/check?page=a%2Fc&lang=en"
+    with pytest.raises(InventoryError, match=r"no value for \{page\}"):
+        entry.url("lv", {"draft": "5f0c"})
+
+
+def test_an_entry_without_placeholders_needs_no_values() -> None:
+    entry = Entry(name="x", path="/overview", route="/overview", htmx=False)
+    assert entry.placeholders == frozenset()
+    assert entry.url("lv") == "/overview"
+
+
+def test_methods_and_the_routes_each_covers(tmp_path: Path) -> None:
+    inventory = load_inventory(
+        write(
+            tmp_path,
+            "  - name: a\n    path: /a\n    route: /a\n    htmx: false\n"
+            "  - name: b\n    path: /b\n    route: /b\n    htmx: false\n    method: POST\n    status: 400\n",
+        )
+    )
+    assert [e.method for e in inventory.entries] == ["GET", "POST"]
+    assert inventory.routes() == {"/a"} and inventory.routes("POST") == {"/b"}
+
+
 @pytest.mark.parametrize(
     ("entries_yaml", "problem"),
     [
@@ -66,6 +94,9 @@ def test_urls_in_each_language() -> None:
         ("  - name: a\n    path: /a\n    route: null\n    htmx: false\n", "only error states"),
         ("  - name: a\n    path: /a\n    route: /a\n    htmx: false\n    colour: red\n", "unknown fields"),
         ("  - name: a\n    path: /a\n    route: /a\n    htmx: false\n" * 2, "used twice"),
+        ("  - name: a\n    path: /a/{draft}\n    route: /a/{id}\n    htmx: false\n", "only a setup can fill"),
+        ("  - name: a\n    path: /a/{Draft}\n    route: /a\n    htmx: false\n    setup: s\n", "lowercase name"),
+        ("  - name: a\n    path: /a\n    route: /a\n    htmx: false\n    method: PUT\n", "method must be"),
     ],
 )
 def test_malformed_inventories_are_refused(tmp_path: Path, entries_yaml: str, problem: str) -> None:
