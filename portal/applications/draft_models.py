@@ -55,3 +55,6 @@ class Draft(Base):
     submission_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("submissions.id"), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=DraftStatus.DRAFT.value)
     open_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    # Where the draft was started from, when that matters to how it ends: the catalogue slug of the service a
+    # satisfaction survey is about (checked against the catalogue when the survey is started).
+    context: Mapped[str | None] = mapped_column(String(80))

@@ -11,7 +11,7 @@ import structlog
 from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,7 @@ from portal.assistant.clients import FILED_FOR, ClientChild, ClientChildren
 from portal.auth.access import Access, Basis, NotPermitted, Subject
 from portal.auth.guards import signed_in
 from portal.catalogue.definitions import Definition, Definitions
+from portal.catalogue.endings import surveyed_service
 from portal.clock import Clock
 from portal.people.models import Person
 from portal.people.service import PersonDirectory
@@ -201,10 +202,14 @@ async def start_questionnaire(
     subject: NamedDependency[Subject],
     db_session: NamedDependency[AsyncSession],
     definitions: NamedDependency[Definitions],
+    service: FromQuery[str | None] = None,
 ) -> Redirect:
-    """A questionnaire is filled in like an application, for the subject (?for= as usual), and sent nowhere."""
+    """A questionnaire is filled in like an application, for the subject (?for= as usual). A satisfaction survey
+    keeps the e-service it is about (?service=, checked against the catalogue; the latest start names it)."""
     definition = _definition(definitions, slug, "questionnaire")
     if not may_file(definition, subject):
         raise NotPermitted()
     draft = await DraftService(db_session).open_or_resume(definition, subject, access.actor)
+    if surveyed := surveyed_service(definitions, slug, service):
+        draft.context = surveyed
     return _see_other(f"{_base_of(draft.id)}/{engine.first_incomplete(definition, draft.answers) or engine.CHECK}")

@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from portal.catalogue.dates import is_date_bound
+from portal.catalogue.dates import resolve_date as resolve_date  # re-exported for the engine
 from portal.catalogue.life_situations import LIFE_SITUATIONS
 from portal.catalogue.yaml_source import Loader, compose, duplicate_keys, line_of
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ANSWER_KEY = re.compile(r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$")
-# A date bound: an ISO date, "today", or a distance from today such as "-18y", "+30d", "-6m".
-RELATIVE_DATE = re.compile(r"^(today|[+-]\d{1,3}[dmy])$")
 # Page names become URL segments next to the engine's own pages; a page must never shadow one of those.
-RESERVED_PAGES = frozenset({"check", "declaration", "confirmation", "delete", "tasks", "status", "receipt"})
+RESERVED_PAGES = frozenset(
+    {"check", "declaration", "confirmation", "delete", "tasks", "status", "receipt", "results", "send"}
+)
 
 QuestionType = Literal[
     "text", "textarea", "number", "money", "date", "yes_no", "choice", "multi_choice",
@@ -34,6 +35,7 @@ QuestionType = Literal[
 CHOICE_TYPES = frozenset({"choice", "multi_choice", "scale"})
 PrefillSource = Literal["vsaa_prefill", "vdeavk_renewal"]
 Filer = Literal["self", "representative", "assistant"]
+M = TypeVar("M", bound=BaseModel)
 
 
 def _msgid(value: str) -> str:
@@ -153,7 +155,7 @@ class Question(_Model):
             raise ValueError("min_date and max_date are for date questions")
         if self.type == "date":
             for bound in (self.min, self.max, self.min_date, self.max_date):
-                if bound is not None and not _is_date_bound(str(bound)):
+                if bound is not None and not is_date_bound(str(bound)):
                     raise ValueError(f"{bound!r} is not a date bound: an ISO date, 'today' or e.g. '-18y'")
         elif self.min is not None or self.max is not None:
             if self.type not in ("number", "money", "scale"):
@@ -169,6 +171,14 @@ class Question(_Model):
         low = self.min_date or (str(self.min) if self.min is not None else None)
         high = self.max_date or (str(self.max) if self.max is not None else None)
         return low, high
+
+
+class ResultRule(_Model):
+    """One line of a questionnaire's results (forms/results/<slug>.yaml): the service listed when `when` holds."""
+
+    service: Slug
+    when: Condition
+    hint: Msgid
 
 
 class Page(_Model):
@@ -197,6 +207,12 @@ class Definition(_Model):
     pages: Annotated[list[Page], Field(min_length=1)]
     declaration: Msgid | None = None
     what_next: Msgid | None = None
+    # How a questionnaire ends (an application ends with its declaration): "saved" keeps the answers for the
+    # person, "results" lists the services of forms/results/<slug>.yaml that the answers match, "satisfaction"
+    # sends one anonymous response (portal/applications/satisfaction.py).
+    ending: Literal["saved", "results", "satisfaction"] = "saved"
+    # Set by load_definitions from forms/results/<slug>.yaml (portal/catalogue/endings.py), never in the definition.
+    results: tuple[ResultRule, ...] = ()
 
     @model_validator(mode="after")
     def _application_complete(self) -> Definition:
@@ -205,6 +221,8 @@ class Definition(_Model):
             missing = [key for key in needed if getattr(self, key) is None]
             if missing:
                 raise ValueError(f"an application needs {', '.join(missing)}")
+            if self.ending != "saved":
+                raise ValueError("an application ends with its declaration: `ending` is for questionnaires")
         return self
 
     def page(self, name: str) -> Page | None:
@@ -212,37 +230,6 @@ class Definition(_Model):
 
 
 Definitions = Mapping[str, Definition]
-
-
-def _is_date_bound(value: str) -> bool:
-    if RELATIVE_DATE.match(value):
-        return True
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def resolve_date(bound: str, today: date) -> date:
-    """A date bound ("today", "-18y", "+30d", "-6m" or ISO) as a date, counted from the business `today`."""
-    if bound == "today":
-        return today
-    if not RELATIVE_DATE.match(bound):
-        return date.fromisoformat(bound)
-    sign = -1 if bound[0] == "-" else 1
-    amount, unit = int(bound[1:-1]) * sign, bound[-1]
-    if unit == "d":
-        return date.fromordinal(today.toordinal() + amount)
-    months = today.year * 12 + today.month - 1 + (amount * 12 if unit == "y" else amount)
-    year, month = divmod(months, 12)
-    # 29 February minus a year is 28 February: the last day the month has.
-    for day in range(today.day, 27, -1):
-        try:
-            return date(year, month + 1, day)
-        except ValueError:
-            continue
-    return date(year, month + 1, min(today.day, 28))
 
 
 # --- loading ---------------------------------------------------------------------------------------------------
@@ -260,9 +247,8 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(k) for k in loc if not str(k).startswith("function-after"))
 
 
-def load_definition(path: Path, display: str | None = None) -> Definition:
-    """One definition file, checked; raises DefinitionsInvalid naming the file and line of each problem."""
-    shown = display or str(path)
+def read_yaml(path: Path, shown: str, what: str) -> tuple[yaml.Node | None, dict[str, Any]]:
+    """The file's YAML node (for line numbers) and data, a mapping without repeated keys, or DefinitionsInvalid."""
     try:
         text = path.read_text(encoding="utf-8")
         node = compose(text)
@@ -274,12 +260,17 @@ def load_definition(path: Path, display: str | None = None) -> Definition:
         line = mark.line + 1 if mark is not None else 1
         raise DefinitionsInvalid([f"{shown}:{line}: not valid YAML: {getattr(error, 'problem', error)}"]) from error
     if not isinstance(data, dict):
-        raise DefinitionsInvalid([f"{shown}:1: a definition is a mapping (slug:, kind:, pages: ...)"])
+        raise DefinitionsInvalid([f"{shown}:1: {what} is a mapping"])
     if duplicates := list(duplicate_keys(node)):
         # YAML lets a later key silently replace an earlier one; in a definition that hides a mistake.
         raise DefinitionsInvalid([f"{shown}:{line}: {key!r} is given twice" for line, key in duplicates])
+    return node, data
+
+
+def validated(model: type[M], data: dict[str, Any], node: yaml.Node | None, shown: str) -> M:
+    """`model` from the data, or DefinitionsInvalid with the file and line of each problem."""
     try:
-        definition = Definition.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
         problems = []
         for item in error.errors():
@@ -288,6 +279,16 @@ def load_definition(path: Path, display: str | None = None) -> Definition:
             where = _where(loc)
             problems.append(f"{shown}:{line_of(node, loc)}: {where + ': ' if where else ''}{message}")
         raise DefinitionsInvalid(problems) from error
+
+
+def load_definition(path: Path, display: str | None = None) -> Definition:
+    """One definition file, checked; raises DefinitionsInvalid naming the file and line of each problem."""
+    shown = display or str(path)
+    node, data = read_yaml(path, shown, "a definition (slug:, kind:, pages: ...)")
+    if "results" in data:
+        line = line_of(node, ("results",))
+        raise DefinitionsInvalid([f"{shown}:{line}: results: are kept in results/{path.stem}.yaml"])
+    definition = validated(Definition, data, node, shown)
     problems = [
         f"{shown}:{line_of(node, loc)}: {_where(loc)}: {message}" for loc, message in check(definition, path.stem)
     ]
@@ -315,7 +316,7 @@ def check(definition: Definition, file_slug: str) -> Iterator[tuple[tuple[int | 
             yield ("pages", p, "name"), f"{page.name!r} is the engine's own page; choose another name"
         seen_pages.add(page.name)
         if page.when is not None:
-            yield from _check_condition(page.when, earlier, ("pages", p, "when"))
+            yield from check_condition(page.when, earlier, ("pages", p, "when"))
         names: set[str] = set()
         for q, question in enumerate(page.questions):
             if question.name in names:
@@ -331,7 +332,7 @@ def check(definition: Definition, file_slug: str) -> Iterator[tuple[tuple[int | 
                 earlier[f"{page.name}.{question.name}"] = question
 
 
-def _check_condition(
+def check_condition(
     condition: Condition, earlier: Mapping[str, Question], loc: tuple[int | str, ...]
 ) -> Iterator[tuple[tuple[int | str, ...], str]]:
     if condition.question is not None:
@@ -355,9 +356,9 @@ def _check_condition(
                     )
     for key, parts in (("all", condition.all), ("any", condition.any)):
         for i, part in enumerate(parts or ()):
-            yield from _check_condition(part, earlier, (*loc, key, i))
+            yield from check_condition(part, earlier, (*loc, key, i))
     if condition.not_ is not None:
-        yield from _check_condition(condition.not_, earlier, (*loc, "not"))
+        yield from check_condition(condition.not_, earlier, (*loc, "not"))
 
 
 def _values_of(question: Question) -> set[str] | None:
@@ -390,4 +391,7 @@ def load_definitions(forms_dir: Path) -> dict[str, Definition]:
         definitions[definition.slug] = definition
     if problems:
         raise DefinitionsInvalid(problems)
-    return definitions
+    # Imported here: the endings are checked against the definitions, whose schema lives in this module.
+    from portal.catalogue.endings import with_results
+
+    return with_results(forms_dir, definitions)

@@ -7,6 +7,7 @@ def import_all_models() -> None:
     # Each import registers its tables on Base.metadata.
     import portal.applications.draft_models
     import portal.applications.outbox_models
+    import portal.applications.satisfaction_models
     import portal.applications.upload_models
     import portal.assistant.models
     import portal.audit.models
