@@ -22,12 +22,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import engine
+from portal.applications.data_reports import report_reference
 from portal.applications.draft_models import Draft, DraftStatus
 from portal.applications.drafts import DraftService
 from portal.applications.outbox import OutboxService
 from portal.applications.outbox_models import Submission
 from portal.applications.payload import agency_request
-from portal.applications.prefill import still_prefilled
+from portal.applications.prefill import shown_sources, still_prefilled
 from portal.applications.start_routes import apply, start_questionnaire
 from portal.applications.uploads import EicarStandIn, UploadService, file_rows, limits_of, refusal_text
 from portal.auth.access import Access
@@ -37,7 +38,7 @@ from portal.catalogue.definitions import Definition, Definitions, Page
 from portal.clock import RIGA, Clock
 from portal.documents.service import DocumentService, receipt_details
 from portal.settings import Settings
-from portal.web.i18n import N_, current_locale, format_date
+from portal.web.i18n import N_, current_locale
 
 NO_STORE = {"Cache-Control": "no-store"}
 DECLARATION_MISSING = N_("Confirm the declaration to send the application.")
@@ -110,13 +111,8 @@ async def _page_context(
         for q in page.questions
         if q.type == "file" and page.repeat is None  # files are not taken item by item
     }
-    kept = draft.prefilled.get(page.name) or {}
     # Where an answer came from: shown while the answer is still the agency's (a changed answer is the person's).
-    sources = {
-        name: {"agency": str(mark["source"]).upper(), "date": format_date(dt.datetime.fromisoformat(mark["as_of"]))}
-        for name, mark in kept.items()
-        if isinstance(mark, dict) and "as_of" in mark and name not in page_input.problems
-    }
+    sources = shown_sources(draft.prefilled.get(page.name) or {}, page_input.problems)
     return {
         "definition": definition,
         "draft": draft,
@@ -144,6 +140,7 @@ async def question_page(
     settings: NamedDependency[Settings],
     upload_error: FromQuery[str | None] = None,
     question: FromQuery[str | None] = None,
+    reported: FromQuery[str | None] = None,
 ) -> Template | Redirect:
     draft, definition = await _open(db_session, definitions, draft_id, access)
     if draft.status != DraftStatus.DRAFT.value:
@@ -156,6 +153,7 @@ async def question_page(
     context = await _page_context(
         db_session, draft, definition, page, page_input, access, settings, returning, (upload_error, question)
     )
+    context["reported"] = report_reference(reported)  # VSAA's number of a report just sent (report_routes.py)
     return Template("pages/applications/question.html", context=context, headers=NO_STORE)
 
 

@@ -50,6 +50,7 @@ ACTIONS = {
     "mandate.ended": N_("Ended the mandate you had granted."),
     "client.opened": N_("Opened your record after identifying you in person."),
     "client.closed": N_("Closed your record."),
+    "data.reported": N_("Reported to VSAA that its data about you is wrong."),
 }
 UNKNOWN_ACTION = N_("Acted in your name.")
 

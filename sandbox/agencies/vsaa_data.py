@@ -12,7 +12,8 @@ applications (vsaa_applications.py) and not withdrawn.
 
 Reports of wrong data go through the sandbox's idempotency book (idempotency.py) under the name
 `vsaa-data-corrections`; tests read them at `GET /_control/vsaa-data-corrections/registrations` (outside the
-contract). Faults (`PUT /_control/faults/vsaa`) answer before any route, as faults.py says.
+contract), and what each report said (code, about, text) at `GET /_control/vsaa-data-corrections/reports`.
+Faults (`PUT /_control/faults/vsaa`) answer before any route, as faults.py says.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, Router, post
+from litestar import Request, Response, Router, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_400_BAD_REQUEST
@@ -39,6 +40,7 @@ from sandbox.agencies.vsaa_calendar import business_now
 AGENCY = "vsaa"
 PREFIX = "/vsaa"
 CORRECTIONS_BOOK = "vsaa-data-corrections"
+REPORTS_KEY = "vsaa_data_correction_reports"
 RIGA = ZoneInfo("Europe/Riga")
 EXTRACT_TIME = dt.time(6, 0)
 YEARS = range(1990, 2101)
@@ -229,7 +231,19 @@ def report_wrong_data(
     report_id = f"VSAA-DL-{now.year}-{len(corrections.by_key) + 1:06d}"
     receipt = {"id": report_id, "status": "received", "received_at": timestamp(now), "as_of": timestamp(now)}
     corrections.register(request, data, report_id, receipt)
+    _reports(state).append({"id": report_id, **data.model_dump()})
     return Response(receipt, status_code=202)
+
+
+def _reports(state: State) -> list[dict[str, str]]:
+    reports: list[dict[str, str]] = state.setdefault(REPORTS_KEY, [])
+    return reports
+
+
+@get("/_control/vsaa-data-corrections/reports", sync_to_thread=False, include_in_schema=False)
+def read_reports(state: State) -> dict[str, Any]:
+    """What VSAA was told in each report registered, oldest first (a control endpoint, outside the contract)."""
+    return {"reports": list(_reports(state))}
 
 
 def vsaa_data_router() -> Router:
