@@ -136,6 +136,7 @@ def test_prefill_reads_fields_the_agencies_give(catalogue):
     vdeavk_fields = {f"answers.{key}" for a in renewal for key in a["answers"]} | {
         f"self_assessment.{domain}.{part}" for domain in typing.get_args(Domain) for part in ("difficulty", "helps")
     }
+    vdeavk_fields.add("kind")  # derived from the current term by portal/applications/prefill.py (renewal_fields)
     prefilled = 0
     for definition in catalogue.values():
         for name, question in _questions(definition).items():
