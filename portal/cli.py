@@ -1,8 +1,10 @@
-"""The `portal` command: serve, migrate, seed, worker, dev (the portal and its companions), check-settings, forms."""
+"""The `portal` command: serve, migrate, seed, worker, dev (the portal and its companions), check-settings, forms,
+report."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 
@@ -77,6 +79,46 @@ def forms_check(settings: Settings) -> None:
     print(f"{len(definitions)} definition(s) in {settings.forms_dir} are valid.")
 
 
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from error
+
+
+def report_satisfaction(settings: Settings, since: dt.date | None, as_csv: bool) -> None:
+    """Per service: how many answered, the mean score and how many gave each score, from the anonymous responses."""
+    import asyncio
+    import csv
+
+    from portal.applications.satisfaction import SCORES, satisfaction_report
+    from portal.db.engine import create_engine, session_factory
+
+    async def run() -> list[tuple[str, int, str, list[int]]]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as db:
+                report = await satisfaction_report(db, since)
+        finally:
+            await engine.dispose()
+        # No service: the survey was opened other than from a confirmation page.
+        return [(r.service or "-", r.answers, str(r.mean), [r.counts[s] for s in SCORES]) for r in report]
+
+    rows = asyncio.run(run())
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["service", "answers", "mean", *(f"score_{s}" for s in SCORES)])
+        writer.writerows([service, answers, mean, *counts] for service, answers, mean, counts in rows)
+        return
+    if not rows:
+        print("No satisfaction answers" + (f" since {since.isoformat()}." if since else "."))
+        return
+    width = max(len("service"), *(len(service) for service, *_ in rows))
+    print(f"{'service':<{width}}  answers  mean  " + "  ".join(f"{s:>4}" for s in SCORES))
+    for service, answers, mean, counts in rows:
+        print(f"{service:<{width}}  {answers:>7}  {mean:>4}  " + "  ".join(f"{c:>4}" for c in counts))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="portal", description="Latvia's e-service portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +132,12 @@ def main(argv: list[str] | None = None) -> None:
     forms.add_subparsers(dest="forms_command", required=True).add_parser(
         "check", help="exit 1 with file:line messages when a definition is bad"
     )
+    report = commands.add_parser("report", help="reports for staff")
+    satisfaction = report.add_subparsers(dest="report_command", required=True).add_parser(
+        "satisfaction", help="per service: answers, mean score and the distribution of scores 1-5"
+    )
+    satisfaction.add_argument("--since", type=_day, help="only answers from this business day on (YYYY-MM-DD)")
+    satisfaction.add_argument("--csv", action="store_true", help="comma-separated values with a header row")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "serve":
@@ -112,3 +160,5 @@ def main(argv: list[str] | None = None) -> None:
         check_settings(settings)
     elif args.command == "forms":
         forms_check(settings)
+    elif args.command == "report":
+        report_satisfaction(settings, args.since, args.csv)

@@ -221,8 +221,6 @@ class Definition(_Model):
             missing = [key for key in needed if getattr(self, key) is None]
             if missing:
                 raise ValueError(f"an application needs {', '.join(missing)}")
-            if self.ending != "saved":
-                raise ValueError("an application ends with its declaration: `ending` is for questionnaires")
         return self
 
     def page(self, name: str) -> Page | None:
@@ -307,6 +305,8 @@ def check(definition: Definition, file_slug: str) -> Iterator[tuple[tuple[int | 
             yield ("life_situations", i), f"unknown life situation {situation!r}; known: {sorted(known_situations)}"
     if len(set(definition.prefill)) != len(definition.prefill):
         yield ("prefill",), "a prefill source is listed twice"
+    if definition.kind == "application" and definition.ending != "saved":
+        yield ("ending",), "an application ends with its declaration: `ending` is for questionnaires"
     earlier: dict[str, Question] = {}
     seen_pages: set[str] = set()
     for p, page in enumerate(definition.pages):
