@@ -16,15 +16,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Response, Route
 
 from a11y.inventory import Entry
 from portal.settings import PROJECT_ROOT
+from tests.browser.walk import draft_id, send, start, walk_to_check
 from tests.ports import free_port
 from tests.servers import Server
 
@@ -185,15 +187,17 @@ def new_context(browser: Browser, browser_context_args: dict[str, Any]) -> Itera
 
 
 # Setup steps an inventory entry may name (`setup:` in a11y/inventory.yaml), each preparing a fresh context
-# (signing in, making a draft, moving the clock); an unknown name fails rather than check the page in the
-# wrong state.
-SETUPS: dict[str, Callable[[BrowserContext], None]] = {}
+# (signing in, making a draft, moving the clock) and handing back the values of the entry's `{placeholders}`
+# (ids of what it made), or None; an unknown name fails rather than check the page in the wrong state.
+Setup = Callable[[BrowserContext], Mapping[str, str] | None]
+SETUPS: dict[str, Setup] = {}
 JANIS = "150162-12342"
 ILZE = "220470-16382"
 RASMA = "011245-11123"
 INESE = "120385-13468"
 _SIGNED_IN_COOKIES: dict[str, list[Any]] = {}
 _DONE: set[str] = set()  # setup steps that change data once per session
+_MADE: dict[str, dict[str, str]] = {}  # ids those steps made, by step
 
 
 def sign_in_through_the_provider(
@@ -213,7 +217,7 @@ def sign_in_through_the_provider(
 
 def signed_in_as(
     personal_code: str, level: str = "substantial", then: Callable[[Page], None] | None = None, staff: bool = False
-) -> Callable[[BrowserContext], None]:
+) -> Setup:
     """Signs in once per setup and session (and does `then`, e.g. choose whom to act for); later contexts get
     the same portal session cookie."""
     key = f"{personal_code}:{level}:{staff}:{then.__name__ if then else ''}"
@@ -248,6 +252,28 @@ def act_for_rasma(page: Page) -> None:
     page.wait_for_url("**/overview?for=*")
 
 
+def janis_pension_drafts(context: BrowserContext) -> Mapping[str, str]:
+    """Jānis signed in; once a session, as he would in the browser: the old-age pension applied for and sent
+    ({sent}), a second one answered to the end (a file added) but not sent ({draft}), and the self-assessment
+    questionnaire started ({questionnaire}). The HTML checker's setup of the same name makes the same."""
+    signed_in_as(JANIS)(context)
+    if "janis-pension-drafts" not in _MADE:
+        page = context.new_page()
+        start(page, "vecuma-pensija")
+        sent = draft_id(page)
+        walk_to_check(page)
+        send(page)
+        start(page, "vecuma-pensija")
+        draft = draft_id(page)
+        walk_to_check(page)
+        page.goto("/questionnaires/pasnovertejuma-anketa")
+        page.locator("main form[method=post] button[type=submit]").click()
+        page.wait_for_url("**/applications/*/*")
+        _MADE["janis-pension-drafts"] = {"sent": sent, "draft": draft, "questionnaire": draft_id(page)}
+        page.close()
+    return _MADE["janis-pension-drafts"]
+
+
 def rasma_after_ilze_read_her_data(context: BrowserContext) -> None:
     """Rasma signed in, after Ilze (once per session) opened Rasma's overview by the seeded mandate, so that
     "who used my data" has rows."""
@@ -270,14 +296,44 @@ SETUPS["ilze-acting-for-rasma"] = signed_in_as(ILZE, then=act_for_rasma)
 SETUPS["staff-inese"] = signed_in_as(INESE, staff=True)
 SETUPS["staff-inese-with-client"] = signed_in_as(INESE, staff=True, then=open_peteris_as_client)
 SETUPS["rasma-after-ilze-read-her-data"] = rasma_after_ilze_read_her_data
+SETUPS["janis-pension-drafts"] = janis_pension_drafts
 
 
-def prepare(context: BrowserContext, entry: Entry) -> BrowserContext:
-    if entry.setup is not None:
-        if entry.setup not in SETUPS:
-            pytest.fail(f"{entry.name}: unknown setup {entry.setup!r}; known: {sorted(SETUPS)}")
-        SETUPS[entry.setup](context)
-    return context
+def prepare(context: BrowserContext, entry: Entry) -> Mapping[str, str]:
+    """Runs the entry's setup in `context`; returns the values of the entry's placeholders."""
+    if entry.setup is None:
+        return {}
+    if entry.setup not in SETUPS:
+        pytest.fail(f"{entry.name}: unknown setup {entry.setup!r}; known: {sorted(SETUPS)}")
+    return SETUPS[entry.setup](context) or {}
+
+
+def csrf_token(context: BrowserContext) -> str:
+    """The context's CSRF cookie, which a form's hidden `_csrf_token` field repeats; any page sets it."""
+    if not any(cookie["name"] == "csrftoken" for cookie in context.cookies()):
+        context.request.get("/")
+    return next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "csrftoken")
+
+
+def goto_entry(page: Page, entry: Entry, language: str, values: Mapping[str, str]) -> Response:
+    """Opens the entry's page. A POST entry's navigation is sent as the form would send it with nothing filled
+    in (only the CSRF token), and the page shows the answer, as after pressing the button."""
+    url = entry.url(language, values)
+    if entry.method == "POST":
+        body = urlencode({"_csrf_token": csrf_token(page.context)})
+
+        def as_post(route: Route) -> None:
+            headers = {**route.request.headers, "content-type": "application/x-www-form-urlencoded"}
+            route.continue_(method="POST", post_data=body, headers=headers)
+
+        def is_target(address: str) -> bool:
+            parts = urlsplit(address)
+            return f"{parts.path}?{parts.query}".rstrip("?") == url
+
+        page.route(is_target, as_post, times=1)
+    response = page.goto(url)
+    assert response is not None, f"{entry.name}: no response"
+    return response
 
 
 def csp_violations(page: Page) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from a11y.inventory import Entry, load_inventory
-from tests.browser.conftest import NewContext, prepare
+from tests.browser.conftest import NewContext, goto_entry, prepare
 
 BUDGET_BYTES = 50 * 1024
 SETTLE_DEADLINE_MS = 5000
@@ -32,7 +32,8 @@ def origin(url: str) -> str:
 
 @pytest.mark.parametrize("entry", [pytest.param(entry, id=entry.name) for entry in load_inventory().entries])
 def test_first_visit_weight_and_origins(new_context: NewContext, base_url: str, entry: Entry) -> None:
-    context = prepare(new_context(), entry)
+    context = new_context()
+    values = prepare(context, entry)
     page = context.new_page()
     requested: list[str] = []
     context.on("request", lambda request: requested.append(request.url))
@@ -56,8 +57,8 @@ def test_first_visit_weight_and_origins(new_context: NewContext, base_url: str, 
     cdp.on("Network.loadingFinished", on_finished)
     cdp.on("Network.loadingFailed", on_failed)
 
-    response = page.goto(entry.url("lv"), wait_until="load")
-    assert response is not None and response.status == entry.status
+    response = goto_entry(page, entry, "lv", values)
+    assert response.status == entry.status
     # Late requests (the favicon) may still be on their way after `load`: wait until every one has ended.
     waited = 0
     while set(urls) - set(received) - set(failed) and waited < SETTLE_DEADLINE_MS:

@@ -1,16 +1,13 @@
 """Every page of the inventory is valid HTML, in Latvian and English, by the W3C Nu checker (vnu.jar).
 
 Valid markup is what assistive technology relies on (duplicate ids, misnested elements and broken ARIA
-references are read out wrong). All pages go to one checker run: the JVM starts once.
+references are read out wrong). All pages go to one checker run (tests/vnu.py): the JVM starts once.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,27 +16,28 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from a11y.inventory import LANGUAGES, load_inventory
-from portal.settings import PROJECT_ROOT
+from a11y.inventory import LANGUAGES, Entry, load_inventory
 from tests.integration.test_activity_page import rasma_after_ilze_read_her_data
 from tests.integration.test_assistant import open_client, staff_sign_in
+from tests.integration.test_journey import DRAFT_URL, csrf, post
 from tests.integration.test_sign_in import sign_in
+from tests.vnu import CheckerUnavailable, html_errors
 
 ILZE, RASMA = "220470-16382", "011245-11123"
-
-VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-CHECKER_TIMEOUT_S = 120
-WHITESPACE = re.compile(r"\s+")
-
-
-def describe(message: dict[str, Any], files: dict[str, str]) -> str:
-    """One checker message as `<url> line N: message`, with the offending markup on the next line."""
-    checked = message.get("url", "").removeprefix("file:")  # vnu names files `file:/tmp/…`
-    url = files.get(checked, checked)
-    line = f"{url} line {message.get('lastLine', '?')}: {message.get('message')}"
-    if extract := message.get("extract"):
-        line += "\n    " + WHITESPACE.sub(" ", extract)
-    return line
+# Jānis's old-age pension over HTTP, by page: what the next page the portal names is answered with.
+PENSION_ANSWERS: dict[str, dict[str, str]] = {
+    "pension-start": {"claim_from-day": "1", "claim_from-month": "12", "claim_from-year": "2026"},
+    "payment": {"payment_method": "account"},
+    "bank-account": {"iban": "LV80BANK0000435195001"},
+    "employment": {"employed_on_claim_date": "no"},
+    "other-pension": {"receives_other_pension": "no"},
+    "insurance-abroad": {"insured_abroad": "no"},
+    "second-pillar": {"pillar2_capital_use": "add_to_pillar1"},
+    "work-documents": {},
+    "pensioner-card": {"pensioner_card": "no"},
+    "decision-delivery": {"decision_delivery": "portals"},
+}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _act_for_rasma(client: TestClient[Litestar]) -> None:
@@ -51,16 +49,82 @@ def _act_for_rasma(client: TestClient[Litestar]) -> None:
     client.post("/representation/acting-for", data={"_csrf_token": token.group(1), "person": rasma.group(1)})
 
 
-# What each inventory setup step means for a test client (the browser tier has its own, in tests/browser).
-SETUPS: dict[str, Callable[[TestClient[Litestar]], Any]] = {
-    "signed-in-janis": sign_in,
-    "signed-in-ilze": partial(sign_in, personal_code=ILZE),
-    "signed-in-rasma-high": partial(sign_in, personal_code=RASMA, acr="high"),
-    "ilze-acting-for-rasma": _act_for_rasma,
-    "rasma-after-ilze-read-her-data": rasma_after_ilze_read_her_data,
-    "staff-inese": staff_sign_in,
-    "staff-inese-with-client": lambda client: (staff_sign_in(client), open_client(client)),
-}
+def _start(client: TestClient[Litestar], page: str, action: str) -> str:
+    """Presses the start button of `page` (its form posts to `action`) and returns the new draft's id."""
+    started = client.post(action, data={"_csrf_token": csrf(client, page)}, follow_redirects=False)
+    match = DRAFT_URL.match(started.headers.get("location", ""))
+    assert started.status_code == 303 and match, f"{action}: HTTP {started.status_code}"
+    return match.group(1)
+
+
+def _answer_to_the_end(client: TestClient[Litestar], draft_id: str) -> None:
+    """Answers each page the portal sends Jānis to, adding a file where one is asked for, until the check page."""
+    location = f"/applications/{draft_id}/pension-start"
+    while not location.endswith("/check"):
+        page = location.rsplit("/", 1)[1]
+        if page == "work-documents":
+            token = csrf(client, location)
+            added = client.post(
+                f"{location}/files?question=work_documents",
+                data={"_csrf_token": token},
+                files={"file": ("darba-gramata.pdf", PDF, "application/pdf")},
+                follow_redirects=False,
+            )
+            assert added.status_code == 303 and "upload_error" not in added.headers["location"]
+        answered = post(client, location, PENSION_ANSWERS[page])
+        assert answered.status_code == 303, f"{location}: HTTP {answered.status_code}"
+        location = answered.headers["location"]
+
+
+def janis_pension_drafts(made: dict[str, str], client: TestClient[Litestar]) -> Mapping[str, str]:
+    """Jānis signed in; the first time in a test, one old-age pension sent, a second answered but not sent, and
+    the self-assessment questionnaire started (the browser tier's setup of the same name makes the same)."""
+    sign_in(client)
+    if not made:
+        sent = _start(client, "/services/vecuma-pensija", "/services/vecuma-pensija/apply")
+        _answer_to_the_end(client, sent)
+        assert post(client, f"/applications/{sent}/declaration", {"confirm": "yes"}).status_code == 303
+        draft = _start(client, "/services/vecuma-pensija", "/services/vecuma-pensija/apply")
+        assert draft != sent
+        _answer_to_the_end(client, draft)
+        questionnaire = _start(client, "/questionnaires/pasnovertejuma-anketa", "/questionnaires/pasnovertejuma-anketa")
+        made.update(sent=sent, draft=draft, questionnaire=questionnaire)
+    return made
+
+
+Setup = Callable[[TestClient[Litestar]], Mapping[str, str] | None]
+
+
+def _only(step: Callable[[TestClient[Litestar]], Any]) -> Setup:
+    """A step that makes nothing the entry's path needs (signing in, choosing whom to act for)."""
+
+    def setup(client: TestClient[Litestar]) -> None:
+        step(client)
+
+    return setup
+
+
+def setups() -> dict[str, Setup]:
+    """What each inventory setup step means for a test client (the browser tier has its own, in tests/browser);
+    a step that makes records makes them once for the test (its database) and hands back their ids."""
+    return {
+        "signed-in-janis": _only(sign_in),
+        "signed-in-ilze": _only(partial(sign_in, personal_code=ILZE)),
+        "signed-in-rasma-high": _only(partial(sign_in, personal_code=RASMA, acr="high")),
+        "ilze-acting-for-rasma": _only(_act_for_rasma),
+        "rasma-after-ilze-read-her-data": _only(rasma_after_ilze_read_her_data),
+        "staff-inese": _only(staff_sign_in),
+        "staff-inese-with-client": _only(lambda client: (staff_sign_in(client), open_client(client))),
+        "janis-pension-drafts": partial(janis_pension_drafts, {}),
+    }
+
+
+def fetch(client: TestClient[Litestar], entry: Entry, url: str) -> Any:
+    """The entry's page: a GET, or for a POST entry the form sent with nothing but the CSRF token."""
+    if entry.method == "POST":
+        client.get("/")  # the CSRF cookie, as any page the form would be on sets it
+        return client.post(url, data={"_csrf_token": client.cookies.get("csrftoken", "")}, follow_redirects=False)
+    return client.get(url)
 
 
 @pytest.fixture
@@ -69,35 +133,19 @@ def client(live_client: TestClient[Litestar]) -> TestClient[Litestar]:
 
 
 def test_every_inventory_page_is_valid_html(client: TestClient[Litestar], tmp_path: Path) -> None:
-    java = shutil.which("java")
-    if java is None:
-        pytest.fail("java is missing, so the HTML checker cannot run: `make browser-deps` installs it")
-    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: `make setup` installs it (npm package vnu-jar)"
-
-    files: dict[str, str] = {}
+    steps = setups()
+    pages: dict[str, str] = {}
     for language in LANGUAGES:
         for entry in load_inventory().entries:
             client.cookies.clear()  # the language comes from the URL alone, never from an earlier cookie
-            if entry.setup:
-                SETUPS[entry.setup](client)
-            url = entry.url(language)
-            response = client.get(url)
-            assert response.status_code == entry.status, f"{url}: HTTP {response.status_code}"
+            values = steps[entry.setup](client) if entry.setup else None
+            url = entry.url(language, values)
+            response = fetch(client, entry, url)
+            assert response.status_code == entry.status, f"{entry.method} {url}: HTTP {response.status_code}"
             assert f'<html lang="{language}">' in response.text, f"{url} is not marked as {language}"
-            path = tmp_path / f"{entry.name}.{language}.html"
-            path.write_text(response.text, encoding="utf-8")
-            files[str(path)] = url
-
-    checked = subprocess.run(
-        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=CHECKER_TIMEOUT_S,
-    )
+            pages[f"{entry.method} {url} ({entry.name})"] = response.text
     try:
-        messages = json.loads(checked.stderr or checked.stdout)["messages"]
-    except (json.JSONDecodeError, KeyError):
-        pytest.fail(f"the HTML checker did not answer in JSON (exit {checked.returncode}):\n{checked.stderr[-2000:]}")
-    errors = [describe(message, files) for message in messages]
+        errors = html_errors(pages, tmp_path)
+    except CheckerUnavailable as error:
+        pytest.fail(str(error))
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
-    assert checked.returncode == 0, f"the HTML checker failed (exit {checked.returncode}):\n{checked.stderr[-2000:]}"
