@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import engine
 from portal.applications.draft_models import Draft, DraftStatus
-from portal.applications.drafts import DraftService
+from portal.applications.drafts import DraftClosed, DraftService
 from portal.applications.uploads import Refusal, UploadRefused, UploadService, limits_of, scanner_for
 from portal.auth.access import Access, NotPermitted
 from portal.auth.guards import not_permitted_page, signed_in
@@ -144,6 +144,8 @@ def handlers(settings: Settings) -> list[HTTPRouteHandler]:
             )
         except UploadRefused as refused:
             return back_to_page(draft.id, page, refused.reason, question.name)
+        except DraftClosed:  # submitted in another tab while the file was checked
+            return Redirect(f"/applications/{draft_id}", status_code=HTTP_303_SEE_OTHER)
         await _record(db_session, draft, page, question.name, uploads, added_id=added.id)
         return back_to_page(draft.id, page)
 

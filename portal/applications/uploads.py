@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Protocol
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portal.applications.draft_models import Draft, DraftStatus
+from portal.applications.drafts import DraftClosed
 from portal.applications.upload_models import Upload
 from portal.catalogue.definitions import Question
 from portal.settings import Settings, UploadScanner
@@ -213,11 +215,15 @@ class UploadService:
         limits: UploadLimits,
         now: dt.datetime,
     ) -> Upload:
+        """Checks, scans and keeps one file, in the caller's transaction, which must commit (or roll back) soon
+        after: from the count that admits the file to that commit, the draft's row is locked, so that uploads at
+        once to the same question cannot together pass its `max_files`. DraftClosed when the draft was submitted
+        or deleted meanwhile."""
         if not data:
             raise UploadRefused(Refusal.NO_FILE if not filename else Refusal.EMPTY)
         if len(data) > limits.max_bytes:
             raise UploadRefused(Refusal.TOO_LARGE)
-        if await self.count(draft_id, question_key) >= limits.max_files:
+        if await self.count(draft_id, question_key) >= limits.max_files:  # early, to spare a pointless scan
             raise UploadRefused(Refusal.TOO_MANY)
         content_type = detect_type(data)
         if content_type is None or content_type not in limits.accept:
@@ -230,6 +236,11 @@ class UploadService:
         if infected:
             log.warning("upload_infected", draft_id=str(draft_id), question=question_key)
             raise UploadRefused(Refusal.INFECTED)
+        # Locked only now, after the scan (which may take seconds): counted again under the lock, so the count
+        # and the insert are one step for every upload to this draft.
+        await self._lock_draft(draft_id)
+        if await self.count(draft_id, question_key) >= limits.max_files:
+            raise UploadRefused(Refusal.TOO_MANY)
         stored_name = secrets.token_hex(16)
         self._write(stored_name, data)
         upload = Upload(
@@ -251,6 +262,20 @@ class UploadService:
             raise
         log.info("upload_accepted", draft_id=str(draft_id), question=question_key, size=len(data))
         return upload
+
+    async def _lock_draft(self, draft_id: uuid.UUID) -> None:
+        """Takes the draft's row for this transaction: on PostgreSQL the UPDATE holds the row lock, and a second
+        upload's UPDATE waits until the first commits, then counts its file; on SQLite, where writers are serialised
+        by the file lock, it is the transaction's first write (pysqlite opens the transaction only then), so the
+        second writer waits in the busy timeout and reads the first one's commit afterwards. Nothing changes."""
+        taken = await self.db.execute(
+            update(Draft)
+            .where(Draft.id == draft_id, Draft.status == DraftStatus.DRAFT.value)
+            .values(updated_at=Draft.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(taken, "rowcount", 0) != 1:
+            raise DraftClosed()
 
     async def count(self, draft_id: uuid.UUID, question_key: str) -> int:
         query = select(func.count()).where(Upload.draft_id == draft_id, Upload.question_key == question_key)
