@@ -16,6 +16,8 @@ from portal.clock import RIGA
 from tests.integration.test_journey import PETERIS, answer, csrf, post, rows, start
 from tests.integration.test_sign_in import sign_in
 
+pytestmark = pytest.mark.postgres  # the questionnaire is found by a query of its own
+
 SERVICE = "vdeavk-invaliditates-ekspertize"
 QUESTIONNAIRE = "pasnovertejuma-anketa"
 LAURA = "080890-17710"

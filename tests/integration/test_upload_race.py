@@ -80,7 +80,7 @@ async def test_uploads_at_once_from_separate_engines_keep_to_max_files(migrated,
     assert len(list(directory.iterdir())) == MAX_FILES
 
 
-async def test_an_upload_to_a_draft_submitted_meanwhile_is_not_kept(sessions, people, tmp_path):  # noqa: F811
+async def test_an_upload_to_a_draft_deleted_meanwhile_is_not_kept(sessions, people, tmp_path):  # noqa: F811
     janis = accesses(people)["janis"]
     draft = await open_draft(sessions, PENSION, janis, people["janis"])
     async with sessions() as db, db.begin():
