@@ -69,10 +69,10 @@ async def results(
     subject = DraftService.subject_for(draft, access)
     # Starting a listed service for the person the check was done for, as every page names them: ?for=.
     query = "" if subject.person_id == access.actor.person_id else f"?for={subject.person_id}"
+    # Every rule's service is in the catalogue: the results are checked against it at start-up.
     services = [
         {"title": definitions[rule.service].title, "hint": rule.hint, "href": f"/services/{rule.service}{query}"}
         for rule in matching_results(definition, draft.answers)
-        if rule.service in definitions
     ]
     context = {"definition": definition, "draft": draft, "services": services, "subject": subject}
     return Template("pages/applications/results.html", context=context, headers=NO_STORE)

@@ -35,12 +35,11 @@ def without_personal_codes(text: str) -> str:
     return PERSONAL_CODE.sub(REPLACED_CODE, text)
 
 
-def _answer(definition: Definition, answers: Mapping[str, Any], name: str) -> Any:
-    counted = effective_answers(definition, answers)
-    return next(
-        (given[name] for given in counted.values() if isinstance(given, Mapping) and given.get(name) not in (None, "")),
-        None,
-    )
+def _answers(definition: Definition, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The survey's answers by question name, from the pages that apply (the definition's shape is checked at
+    start-up: a `score` and an optional `comment`, portal/catalogue/endings.py)."""
+    counted = effective_answers(definition, answers).values()
+    return {name: value for given in counted if isinstance(given, Mapping) for name, value in given.items()}
 
 
 class SatisfactionService:
@@ -50,10 +49,10 @@ class SatisfactionService:
     async def send(self, draft: Draft, definition: Definition, today: dt.date, language: str) -> bool:
         """Stores the response of a complete survey draft and deletes the draft, in the caller's transaction.
         False when another send got there first (the draft was already gone): nothing more is stored."""
-        score = _answer(definition, draft.answers, "score")
-        if str(score) not in {str(s) for s in SCORES}:
+        given = _answers(definition, draft.answers)
+        score, comment = str(given.get("score")), given.get("comment")
+        if score not in {str(s) for s in SCORES}:
             raise ValueError("a satisfaction response needs a score of 1 to 5")  # the caller checks completeness
-        comment = _answer(definition, draft.answers, "comment")
         claim = await self._db.execute(
             delete(Draft)
             .where(Draft.id == draft.id, Draft.status == DraftStatus.DRAFT.value)
