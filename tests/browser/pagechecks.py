@@ -34,9 +34,18 @@ def run_axe(page: Page) -> dict[str, Any]:
     return results
 
 
+def with_axe(context: BrowserContext) -> BrowserContext:
+    """Every page of the context gets axe as it loads (an init script): cheaper than injecting it page by page
+    when a test checks many pages. Only where scripts run: a context with JavaScript off never runs it."""
+    context.add_init_script(path=AXE_SCRIPT)
+    return context
+
+
 def axe_and_reflow(page: Page, widths: tuple[int, ...], where: str, axe_incomplete: list[dict[str, Any]]) -> list[str]:
-    """Injects axe and checks the page at each width (resizing, not reloading); returns the problems found."""
-    page.add_script_tag(path=AXE_SCRIPT)
+    """Checks the page at each width (resizing, not reloading), injecting axe unless the context gave it;
+    returns the problems found."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=AXE_SCRIPT)
     failures = []
     for width in widths:
         page.set_viewport_size({"width": width, "height": HEIGHT})
@@ -62,7 +71,7 @@ class Replay:
 
     def __init__(self, context: BrowserContext) -> None:
         self.html: dict[str, str] = {}
-        context.route("**/*", self._serve)
+        with_axe(context).route("**/*", self._serve)
         self.page = context.new_page()
 
     def _serve(self, route: Route) -> None:
