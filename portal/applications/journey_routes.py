@@ -24,11 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.applications import engine
 from portal.applications.data_reports import report_reference
 from portal.applications.draft_models import Draft, DraftStatus
-from portal.applications.drafts import DraftService
+from portal.applications.drafts import DraftNotFound, DraftService
 from portal.applications.outbox import OutboxService
 from portal.applications.outbox_models import Submission
 from portal.applications.payload import agency_request
 from portal.applications.prefill import shown_sources, still_prefilled
+from portal.applications.questionnaire_routes import sent_here
 from portal.applications.start_routes import apply, start_questionnaire
 from portal.applications.uploads import EicarStandIn, UploadService, file_rows, limits_of, refusal_text
 from portal.auth.access import Access
@@ -242,12 +243,19 @@ async def autosave(
 
 @get("/applications/{draft_id:uuid}/check", guards=[signed_in])
 async def check(
+    request: Request[Any, Any, Any],
     draft_id: FromPath[uuid.UUID],
     access: NamedDependency[Access],
     db_session: NamedDependency[AsyncSession],
     definitions: NamedDependency[Definitions],
+    settings: NamedDependency[Settings],
 ) -> Template | Redirect:
-    draft, definition = await _open(db_session, definitions, draft_id, access)
+    try:
+        draft, definition = await _open(db_session, definitions, draft_id, access)
+    except DraftNotFound:
+        if sent := sent_here(request, settings, draft_id):  # back from a survey's thank-you page
+            return _see_other(f"/questionnaires/{sent}/thanks")
+        raise
     if draft.status != DraftStatus.DRAFT.value:
         return _see_other(f"{_base(draft)}/confirmation")
     if missing := engine.first_incomplete(definition, draft.answers):

@@ -84,8 +84,9 @@ def _sent_mark(settings: Settings, draft_id: uuid.UUID, slug: str) -> str:
     return f"{slug}.{signature[:32]}"
 
 
-def _sent_here(request: Request[Any, Any, Any], settings: Settings, draft_id: uuid.UUID) -> str | None:
-    """The survey's slug when this browser has just sent this draft."""
+def sent_here(request: Request[Any, Any, Any], settings: Settings, draft_id: uuid.UUID) -> str | None:
+    """The survey's slug when this browser has just sent this draft (the back button from the thank-you page
+    returns to the check page: journey_routes.check sends it on to the thanks again)."""
     mark = request.cookies.get(SENT_COOKIE, "")
     slug = mark.partition(".")[0]
     return slug if slug and hmac.compare_digest(mark, _sent_mark(settings, draft_id, slug)) else None
@@ -105,7 +106,7 @@ async def send(
     try:
         draft, definition = await _ending(db_session, definitions, draft_id, access, "satisfaction")
     except DraftNotFound:
-        if sent := _sent_here(request, settings, draft_id):
+        if sent := sent_here(request, settings, draft_id):
             return _see_other(f"/questionnaires/{sent}/thanks")
         raise
     if missing := engine.first_incomplete(definition, draft.answers):

@@ -230,9 +230,13 @@ def test_the_survey_is_sent_once_without_the_person(janis, live_sandbox):
     again = janis.post(f"/applications/{draft_id}/send", data={"_csrf_token": token}, follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == "/questionnaires/apmierinatiba/thanks"
     assert len(responses(janis)) == 1
+    # The back button from the thank-you page shows the check page again: it leads to the thanks.
+    back = janis.get(f"/applications/{draft_id}/check", follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == "/questionnaires/apmierinatiba/thanks"
     # Without this browser's mark of having sent it, the gone draft is like any other unknown id.
     janis.cookies.delete("survey_sent")
     assert janis.post(f"/applications/{draft_id}/send", data={"_csrf_token": token}).status_code == 403
+    assert janis.get(f"/applications/{draft_id}/check").status_code == 403
     assert len(responses(janis)) == 1
 
 
