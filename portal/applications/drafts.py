@@ -136,6 +136,16 @@ class DraftService:
             raise DraftClosed()
         return draft
 
+    async def find_open(
+        self, definition: DraftTerms, subject: Subject, about: Subject | Person | uuid.UUID | None = None
+    ) -> Draft | None:
+        """The open, unexpired draft `open_or_resume` would resume, read without writing anything."""
+        about_id = _person_id(about) if about is not None else None
+        draft = await self._db.scalar(
+            select(Draft).where(Draft.open_key == open_key(definition.slug, subject.person_id, about_id))
+        )
+        return None if draft is None or self._expired(draft) else draft
+
     async def get_for(self, draft_id: uuid.UUID, access: Access) -> Draft:
         """The draft, if the actor may act for its applicant in its agency's matters. Expired open drafts are not
         found."""

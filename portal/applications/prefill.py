@@ -179,24 +179,35 @@ def _questionnaire_answer(found: tuple[Definition, Draft], page: Page, question:
     return answers.get(question.name) if isinstance(answers, dict) else None
 
 
-async def prefill_draft(
-    drafts: DraftService,
-    draft: Draft,
-    definition: Definition,
-    personal_code: str,
-    sources: PrefillSources,
-    today: dt.date,
-) -> None:
-    """Fills a new draft's questions that name a prefill source the definition uses. The agencies are asked at
-    once (a page waits for the slower one, not for both in turn)."""
+@dataclass(frozen=True)
+class Gathered:
+    """What the sources know for a new draft, asked before the draft is written (so that on SQLite no write lock
+    is held while the agencies answer)."""
+
+    known: Mapping[str, Known]
+    stand_in: tuple[Definition, Draft] | None
+
+
+async def gather(
+    definition: Definition, personal_code: str, applicant_id: uuid.UUID, sources: PrefillSources
+) -> Gathered:
+    """Asks the sources a definition names, at once (a page waits for the slower one, not for both in turn);
+    reads only."""
     asked = [s for s in definition.prefill if s in ASK]
     answered = await asyncio.gather(*(_ask(s, sources, personal_code, definition.slug) for s in asked))
-    known = {source: found for source, found in zip(asked, answered, strict=True) if found is not None}
+    known: dict[str, Known] = {s: found for s, found in zip(asked, answered, strict=True) if found is not None}
     renewal = known.get("vdeavk_renewal")
     has_self_assessment = renewal is not None and any(f.startswith(SELF_ASSESSMENT_FIELDS) for f in renewal.fields)
     stand_in = None
     if "vdeavk_renewal" in definition.prefill and not has_self_assessment:
-        stand_in = await _questionnaire(sources, draft.applicant_id)
+        stand_in = await _questionnaire(sources, applicant_id)
+    return Gathered(known, stand_in)
+
+
+async def fill(drafts: DraftService, draft: Draft, definition: Definition, found: Gathered, today: dt.date) -> None:
+    """Fills a new draft's questions that name a prefill source with what `gather` found, each answer checked by
+    its question and marked with its source and date."""
+    known, stand_in = found.known, found.stand_in
     for page in definition.pages:
         answers: dict[str, Any] = {}
         provenance: dict[str, Any] = {}
@@ -205,8 +216,8 @@ async def prefill_draft(
             if spec is None or page.repeat is not None:
                 continue
             value, mark = None, ("", "")
-            if (found := known.get(spec.source)) is not None:
-                value, mark = checked_value(question, found.get(spec.field), today), (found.source, found.as_of)
+            if (source := known.get(spec.source)) is not None:
+                value, mark = checked_value(question, source.get(spec.field), today), (source.source, source.as_of)
             if value is None and stand_in is not None and spec.field.startswith(SELF_ASSESSMENT_FIELDS):
                 value = checked_value(question, _questionnaire_answer(stand_in, page, question), today)
                 mark = (QUESTIONNAIRE, _iso(stand_in[1].updated_at))

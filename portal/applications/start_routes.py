@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.agencies.errors import AgencyUnavailable
 from portal.agencies.population_register import PopulationRegister
 from portal.applications import engine
+from portal.applications.draft_models import Draft
 from portal.applications.drafts import DraftService
-from portal.applications.prefill import PrefillSources, prefill_draft
+from portal.applications.prefill import PrefillSources, fill, gather
 from portal.assistant.clients import FILED_FOR, ClientChild, ClientChildren
 from portal.auth.access import Access, Basis, NotPermitted, Subject
 from portal.auth.guards import signed_in
@@ -185,14 +186,36 @@ async def apply(
     if isinstance(whom, Template):
         return whom
     subject, about = whom
-    drafts = DraftService(db_session)
-    draft = await drafts.open_or_resume(definition, subject, access.actor, about)
-    if not draft.answers:  # a new draft: fill in what the agency knows, then start at the first page
-        person = await db_session.get(Person, subject.person_id)
-        if person is not None:
-            await prefill_draft(drafts, draft, definition, person.personal_code, prefill_sources, await clock.today())
+    draft, new = await _open_prefilled(db_session, definition, subject, access, about, prefill_sources, clock)
+    if new:  # start at the first page, whatever the agencies filled in
         return _see_other(f"{_base_of(draft.id)}/{engine.pages(definition, draft.answers)[0].name}")
     return _see_other(f"{_base_of(draft.id)}/{engine.first_incomplete(definition, draft.answers) or engine.CHECK}")
+
+
+async def _open_prefilled(
+    db: AsyncSession,
+    definition: Definition,
+    subject: Subject,
+    access: Access,
+    about: Subject | uuid.UUID | None,
+    sources: PrefillSources,
+    clock: Clock,
+) -> tuple[Draft, bool]:
+    """The open draft, or a new one filled with what the agencies know (and whether it is new). The agencies are
+    asked before anything is written: on SQLite a write takes the one lock of the whole database, and every other
+    request would wait for a slow agency."""
+    drafts = DraftService(db)
+    open_draft = await drafts.find_open(definition, subject, about)
+    found = None
+    if open_draft is None or not open_draft.answers:
+        person = await db.get(Person, subject.person_id)
+        if person is not None:
+            found = await gather(definition, person.personal_code, subject.person_id, sources)
+    draft = await drafts.open_or_resume(definition, subject, access.actor, about)
+    new = not draft.answers
+    if new and found is not None:
+        await fill(drafts, draft, definition, found, await clock.today())
+    return draft, new
 
 
 @post("/questionnaires/{slug:str}", guards=[signed_in], status_code=HTTP_303_SEE_OTHER)

@@ -51,3 +51,52 @@ async def test_pending_writes_wait_until_the_agency_has_answered(migrated):
     finally:
         await engine.dispose()
     assert others_could_write == [True]
+
+
+class Prefill(BaseModel):
+    as_of: dt.datetime = NOW
+    answers: dict[str, object] = {"iban": "LV80BANK0000435195001"}
+
+
+async def test_starting_an_application_asks_the_agencies_before_writing_the_draft(migrated):
+    """POST /services/<slug>/apply on a new draft: VSAA's prefill is asked while nothing is written yet."""
+    from portal.applications.prefill import PrefillSources
+    from portal.applications.start_routes import _open_prefilled
+    from portal.auth.access import Access, Actor, Basis, Subject
+    from portal.catalogue.definitions import load_definitions
+    from portal.clock import WallClock
+    from portal.settings import PROJECT_ROOT
+
+    path = make_url(migrated.database_url).database
+    engine = create_engine(migrated.database_url)
+    sessions = session_factory(engine)
+    async with sessions() as db, db.begin():
+        person = await PersonDirectory(db).meet("150162-12342", "Jānis", "Bērziņš")
+    definitions = load_definitions(PROJECT_ROOT / "forms")
+    others_could_write: list[bool] = []
+
+    class Vsaa:
+        async def prefill(self, personal_code: str, service: str) -> Prefill:
+            other = sqlite3.connect(path, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                others_could_write.append(True)
+            except sqlite3.OperationalError:
+                others_could_write.append(False)
+            finally:
+                other.close()
+            return Prefill()
+
+    me = Subject.of(person, Basis.SELF)
+    access = Access(Actor(person.id, "Jānis", "Bērziņš", "citizen", "session"), (me,))
+    try:
+        async with sessions() as db, db.begin():
+            sources = PrefillSources(Vsaa(), None, db, definitions)  # type: ignore[arg-type]
+            draft, new = await _open_prefilled(
+                db, definitions["vecuma-pensija"], me, access, None, sources, WallClock()
+            )
+    finally:
+        await engine.dispose()
+    assert others_could_write == [True]
+    assert new and draft.prefilled["bank-account"]["iban"]["source"] == "vsaa"
