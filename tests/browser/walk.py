@@ -1,7 +1,7 @@
 """Going through an e-application in the browser as a person would, in whichever language the page speaks.
 
-Buttons and links are found by their role and visible name, the name taken from the portal's own catalogue in
-the page's `<html lang>`: the walk works in Latvian and in English, and a name left untranslated is not found.
+Buttons and links are found by their role and accessible name, the name taken from the portal's own catalogue
+in the page's `<html lang>`, so the same walk works in Latvian and in English.
 Each step can hand the page it reached to `visit` (the journey test checks every page it passes that way).
 """
 
