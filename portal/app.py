@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return PortalApp(
         route_handlers=[
             catalogue_routes.home,
+            catalogue_routes.life_situation,
             auth_routes.login,
             auth_routes.step_up,
             auth_routes.callback,

@@ -58,3 +58,44 @@ def test_footer_pages_exist_in_both_languages(client):
 def test_latvian_page_titles_name_the_portal(client):
     title = re.search(r"<title>(.*?)</title>", client.get("/").text, re.S).group(1)
     assert title.strip().endswith("Latvijas e-pakalpojumu portāls")
+
+
+def test_the_landing_page_lists_every_e_service_and_the_support_check(client):
+    page = client.get("/?lang=en").text
+    links = re.findall(r'href="/services/([a-z0-9-]+)"', page)
+    # The catalogue of issue 5, in alphabetical order of the titles in the reader's language.
+    assert links[:3] == [
+        "invalida-kopsanas-pabalsts",
+        "berna-piedzimsanas-pabalsts",
+        "atlidziba-par-aizbildna-pienakumu-pildisanu",
+    ]
+    latvian = re.findall(r'href="/services/([a-z0-9-]+)"', client.get("/?lang=lv").text)
+    # Aprūpe mājās, Atlīdzība…, Bērna…, Bezdarbnieka…: "ē" sorts right after "e" (not after "z").
+    assert latvian[1:5] == [
+        "aprupe-majas",
+        "atlidziba-par-aizbildna-pienakumu-pildisanu",
+        "berna-piedzimsanas-pabalsts",
+        "bezdarbnieka-pabalsts",
+    ]
+    assert len(links) == 12 and "aprupe-majas" in links and "vdeavk-invaliditates-ekspertize" in links
+    assert 'href="/questionnaires/atbalsta-parbaude"' in page
+    assert 'href="/life-situations/disability"' in page
+
+
+def test_a_life_situation_lists_its_services_and_questionnaires(client):
+    page = client.get("/life-situations/disability?lang=en").text
+    assert "<h1" in page and "Disability</h1>" in page
+    services = re.findall(r'href="/services/([a-z0-9-]+)"', page)
+    expected = {
+        "vdeavk-invaliditates-ekspertize",
+        "invaliditates-pensija",
+        "pabalsts-transporta-izdevumu-kompensesanai",
+        "invalida-kopsanas-pabalsts",
+    }
+    assert expected <= set(services) and "vecuma-pensija" not in services
+    assert 'href="/questionnaires/pasnovertejuma-anketa"' in page
+    assert 'href="/questionnaires/atbalsta-parbaude"' in page
+    latvian = client.get("/life-situations/disability?lang=lv").text
+    assert "Invaliditātes pensija" in latvian
+    assert client.get("/life-situations/no-such-situation").status_code == 404
+    assert client.get("/life-situations/%3Cscript%3E").status_code == 404

@@ -59,3 +59,11 @@ def test_placeholders_survive_translation():
         wanted = set(placeholder.findall(ids[0])) | set(placeholder.findall(ids[-1]))
         for string in strings:
             assert set(placeholder.findall(string)) <= wanted, message.id
+
+
+def test_titles_sort_in_latvian_dictionary_order():
+    from portal.catalogue.routes import alphabetical
+
+    words = ["Zāle", "Čaula", "Cena", "Ābols", "Dārzs", "Šķērsielas", "Sula", "Bērns", "Bezdarbs", "Aka"]
+    expected = ["Ābols", "Aka", "Bērns", "Bezdarbs", "Cena", "Čaula", "Dārzs", "Sula", "Šķērsielas", "Zāle"]
+    assert sorted(words, key=alphabetical) == expected
