@@ -46,6 +46,7 @@ from portal.documents import routes as documents_routes
 from portal.overview import routes as overview_routes
 from portal.representation import routes as representation_routes
 from portal.settings import ProductionSettingsError, Settings
+from portal.statements import kind_routes as statement_kind_routes
 from portal.statements import routes as statements_routes
 from portal.web import gallery_routes, health_routes, info_routes
 from portal.web.errors import EXCEPTION_HANDLERS
@@ -138,6 +139,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             documents_routes.receipt_pdf,
             statements_routes.statements,
             statements_routes.fresh_statements,
+            statement_kind_routes.statement_page,
+            statement_kind_routes.fresh_statement,
             audit_routes.activity,
             representation_routes.representation,
             assistant_routes.staff,

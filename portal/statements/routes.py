@@ -34,7 +34,7 @@ def _service(
     return StatementsService(db, summary, disability, settings.agency_read_timeout)
 
 
-def _vsaa_subject(subject: Subject) -> Subject:
+def vsaa_subject(subject: Subject) -> Subject:
     """Statements are VSAA's: a mandate for other agencies' matters does not reach them."""
     if not subject.covers("VSAA"):
         raise NotPermitted()
@@ -54,7 +54,7 @@ async def statements(
     vdeavk: NamedDependency[Vdeavk],
     settings: NamedDependency[Settings],
 ) -> Template:
-    service = _service(_vsaa_subject(subject), db_session, vsaa_data, vdeavk, settings)
+    service = _service(vsaa_subject(subject), db_session, vsaa_data, vdeavk, settings)
     panel = await service.for_page(subject.person_id)
     return Template(PAGE, context=_context(subject, panel), headers=VARY)
 
@@ -69,7 +69,7 @@ async def fresh_statements(
     settings: NamedDependency[Settings],
 ) -> Template:
     """The panel asked afresh from VSAA: the fragment for htmx, the whole page for a browser without it."""
-    service = _service(_vsaa_subject(subject), db_session, vsaa_data, vdeavk, settings)
+    service = _service(vsaa_subject(subject), db_session, vsaa_data, vdeavk, settings)
     panel = await service.fresh(subject.person_id)
     context = {**_context(subject, panel), "swapped": bool(request.htmx)}
     return Template(PANEL if request.htmx else PAGE, context=context, headers=VARY)

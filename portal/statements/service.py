@@ -16,13 +16,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.agencies.vsaa_data import STATEMENT_KINDS
-from portal.sync.service import Source, fetch_and_keep, utcnow
+from portal.agencies import vsaa_statements as vs
+from portal.agencies.vsaa_data import STATEMENT_KINDS, VsaaData
+from portal.sync.service import VSAA, Source, fetch_and_keep, utcnow
 from portal.sync.store import Kept, KeptAnswers
 
 log = structlog.get_logger("portal.statements")
+
+# One kind's full statement, kept per kind (the answer's key) by its page: `/statements/<kind>`.
+STATEMENT = "statement"
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,24 @@ def statements_of(payload: Any) -> tuple[Statement, ...]:
     return tuple(sorted(statements, key=lambda s: order.index(s.kind) if s.kind in order else len(order)))
 
 
+def statement_source(vsaa_data: VsaaData, kind: vs.StatementKind) -> Source:
+    """One kind's full statement as a source its page keeps (the worker does not refresh keyed answers)."""
+
+    async def fetch(personal_code: str) -> vs.Statement:
+        return await vsaa_data.statement(personal_code, kind)
+
+    return Source(VSAA, STATEMENT, fetch, key=kind)
+
+
+def full_statement_of(payload: Any) -> vs.Statement | None:
+    """A kept full statement read back through the client's model; None for one this portal cannot read."""
+    try:
+        return vs.Statement.model_validate(payload)
+    except ValidationError:
+        log.warning("statements_kept_answer_unreadable")
+        return None
+
+
 def disability_of(payload: Any) -> Disability | None:
     """The disability status's JSON (contract vdeavk.yaml, `POST /v1/disability-status`), as kept."""
     status = payload.get("status") if isinstance(payload, Mapping) else None
@@ -162,7 +185,7 @@ class StatementsService:
     async def _load(self, person_id: uuid.UUID, now: dt.datetime, fresh: bool) -> Panel:
         answers = KeptAnswers(self._db)
         with self._db.no_autoflush:  # writes wait until the agencies have answered (fetch_and_keep says why)
-            kept = {s: await answers.latest(person_id, s.agency, s.kind, used_at=now) for s in self._sources}
+            kept = {s: await answers.latest(person_id, s.agency, s.kind, s.key, used_at=now) for s in self._sources}
         asking = [s for s in self._sources if fresh or kept[s] is None]
         shown = {s: Shown(k, unavailable=k.checked_at > k.fetched_at) for s, k in kept.items() if k is not None}
         for result in await fetch_and_keep(self._db, person_id, asking, now, self._within) if asking else []:

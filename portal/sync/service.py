@@ -66,6 +66,9 @@ class Source:
     agency: str
     kind: str
     fetch: Callable[[str], Awaitable[Any]]  # personal code → the client's answer (a model with `as_of`)
+    # Tells apart answers of one kind (one statement kind's full statement). The worker refreshes only answers
+    # without a key: a keyed answer is kept by the page that shows it, which asks for it afresh itself.
+    key: str = ""
 
 
 def vsaa_sources(vsaa_data: VsaaPersonData, vsaa_applications: VsaaApplications) -> tuple[Source, ...]:
@@ -130,9 +133,10 @@ async def fetch_all(
 async def keep_all(answers: KeptAnswers, person_id: uuid.UUID, results: Sequence[Fetched], now: dt.datetime) -> None:
     for result in results:
         if result.error is None and result.as_of is not None:
-            await answers.keep(person_id, result.source.agency, result.source.kind, result.payload, result.as_of, now)
+            source = result.source
+            await answers.keep(person_id, source.agency, source.kind, result.payload, result.as_of, now, source.key)
         else:
-            await answers.checked(person_id, result.source.agency, result.source.kind, now)
+            await answers.checked(person_id, result.source.agency, result.source.kind, now, result.source.key)
 
 
 async def fetch_and_keep(

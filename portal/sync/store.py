@@ -126,10 +126,11 @@ class KeptAnswers:
         await self._db.execute(update(KeptAnswer).where(KeptAnswer.person_id == person_id).values(used_at=now))
 
     async def due(self, checked_before: dt.datetime, limit: int) -> list[uuid.UUID]:
-        """Persons with an answer not checked since `checked_before`, the longest waiting first."""
+        """Persons with an answer not checked since `checked_before`, the longest waiting first. Keyed answers
+        are left out: the page that keeps them refreshes them (portal/sync/service.py, `Source.key`)."""
         result = await self._db.execute(
             select(KeptAnswer.person_id)
-            .where(KeptAnswer.checked_at < checked_before)
+            .where(KeptAnswer.checked_at < checked_before, KeptAnswer.key == "")
             .group_by(KeptAnswer.person_id)
             .order_by(func.min(KeptAnswer.checked_at))
             .limit(limit)

@@ -157,10 +157,11 @@ class SyncTask:
 
 async def _take(db: AsyncSession, person_id: uuid.UUID, cutoff: dt.datetime, now: dt.datetime) -> set[tuple[str, str]]:
     """Claims a person's due answers for this worker (whoever moves their `checked_at` first refreshes them);
-    returns their (agency, kind), empty when another worker was first."""
+    returns their (agency, kind), empty when another worker was first. Keyed answers are not the worker's: moving
+    their `checked_at` without asking would make their page say the agency failed."""
     result = await db.execute(
         update(KeptAnswer)
-        .where(KeptAnswer.person_id == person_id, KeptAnswer.checked_at < cutoff)
+        .where(KeptAnswer.person_id == person_id, KeptAnswer.checked_at < cutoff, KeptAnswer.key == "")
         .values(checked_at=now)
         .returning(KeptAnswer.agency, KeptAnswer.kind)
     )
