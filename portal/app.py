@@ -47,7 +47,10 @@ from portal.overview import routes as overview_routes
 from portal.representation import routes as representation_routes
 from portal.settings import ProductionSettingsError, Settings
 from portal.statements import kind_routes as statement_kind_routes
+from portal.statements import issue_routes as statement_issue_routes
 from portal.statements import routes as statements_routes
+from portal.verify import routes as verify_routes
+from portal.verify.limits import verify_limiter
 from portal.web import gallery_routes, health_routes, info_routes
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.i18n import LocaleMiddleware
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db_sessions = session_factory(engine)
     backend = session_backend(settings, db_sessions)
     sessions, sign_in, staff_sign_in = sign_in_services(settings, backend)
+    limiter = verify_limiter(settings, backend)  # /verify's rate limit, shared by the web processes when services
     sandbox_client = create_http_client(settings.sandbox_url) if settings.sandbox_url else None
     clock: Clock = SandboxClock(sandbox_client) if sandbox_client else WallClock()
     agencies = build_agencies(settings)
@@ -139,6 +143,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             documents_routes.receipt_pdf,
             statements_routes.statements,
             statements_routes.fresh_statements,
+            *statement_issue_routes.HANDLERS,  # issue a statement as of now, its PDF and its "being prepared" page
+            *verify_routes.handlers(settings),  # public /verify, by code or by PDF
             statement_kind_routes.statement_page,
             statement_kind_routes.fresh_statement,
             audit_routes.activity,
@@ -170,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "agencies": agencies,
                 "definitions": definitions,
                 "schema_head": head_revision(),
+                "verify_limiter": limiter,
             }
         ),
         dependencies={
@@ -188,6 +195,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "definitions": _constant(definitions),
             # What a new draft is prefilled from (portal/applications/prefill.py).
             "prefill_sources": Provide(provide_prefill_sources, sync_to_thread=False),
+            "verify_limiter": _constant(limiter),
         },
         template_config=template_config(create_environment(settings, static_prefix, htmx_prefix)),
         csrf_config=CSRFConfig(

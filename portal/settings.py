@@ -195,6 +195,24 @@ class Settings(BaseSettings):
         "exceed agency_call_budget.",
     )
     outbox_batch_size: int = Field(20, ge=1, description="Submissions one worker claims and delivers at once.")
+    seal_certificate: Path | None = Field(
+        None,
+        description="PEM certificate of the portal's e-seal (documents are sealed with it). Empty in dev/test "
+        "means a test root and seal certificate made on first run in var/; required in production.",
+    )
+    seal_key: Path | None = Field(None, description="PEM private key of `seal_certificate` (may be encrypted).")
+    seal_key_passphrase: SecretStr = Field(SecretStr(""), description="Passphrase of `seal_key`, if encrypted.")
+    seal_trust_root: Path | None = Field(
+        None,
+        description="PEM root certificate the seal chains to: /verify trusts only seals that validate against it.",
+    )
+    verify_rate_limit: int = Field(
+        20, ge=1, description="Checks one client address may make on /verify per `verify_rate_window` seconds."
+    )
+    verify_rate_window: int = Field(60, ge=1, description="Seconds of the /verify rate limit's window.")
+    verify_max_upload_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="Largest PDF /verify accepts for checking, in bytes."
+    )
     dev_idp_port: int = Field(8010, description="`make run`: the port the dev identity provider listens on.")
     dev_sandbox_port: int = Field(8020, description="`make run`: the port the agency sandbox listens on.")
     dev_smtp_port: int = Field(8025, description="`make run`: the port the SMTP sink listens on.")
@@ -282,6 +300,10 @@ class Settings(BaseSettings):
                 problems.append(f"PORTAL_{agency.upper()}_BASE_URL must be set to the agency's API.")
         if not self.cookie_secure:
             problems.append("PORTAL_COOKIE_SECURE must be true: cookies must not travel without TLS.")
+        if not (self.seal_certificate and self.seal_key and self.seal_trust_root):
+            problems.append(
+                "PORTAL_SEAL_CERTIFICATE, PORTAL_SEAL_KEY and PORTAL_SEAL_TRUST_ROOT must name the e-seal's files."
+            )
         return problems
 
 

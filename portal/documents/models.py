@@ -7,7 +7,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db.base import Base
@@ -15,6 +15,7 @@ from portal.db.base import Base
 
 class DocumentKind(StrEnum):
     RECEIPT = "receipt"
+    STATEMENT = "statement"
 
 
 class Document(Base):
@@ -34,5 +35,12 @@ class Document(Base):
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # Null until the worker has rendered it; then never changed (its fingerprint and any seal depend on it).
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
-    sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Printed on the document with a QR code to /verify (portal/documents/codes.py); given when it is asked for.
+    # Nullable only because SQLite cannot add a NOT NULL column without a default: every row has one.
+    verification_code: Mapped[str | None] = mapped_column(String(14), unique=True, index=True)
+    # A withdrawn document stays verifiable, and /verify says it was withdrawn.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A statement's VSAA kind (EP43 …); None for other documents.
+    statement_kind: Mapped[str | None] = mapped_column(String(8))

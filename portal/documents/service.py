@@ -1,18 +1,21 @@
-"""Receipts: asked for when a submission is accepted, rendered once by the worker, downloaded as the same bytes.
+"""Documents: asked for (a receipt when a submission is accepted, a statement when a person issues one), rendered
+and sealed once by the worker, downloaded as the same bytes.
 
 `DocumentService.request_receipt(submission, receipt_details(definition, answers, today), locale)` runs in the
 submitting request's transaction and only writes a row (rendering takes a few hundred milliseconds of CPU: never in
 a request). `DocumentRendering`, a worker task, renders the rows still without content and stores the bytes with
 a conditional update, so two workers that rendered the same row keep the first one's bytes and the document never
-changes once issued.
+changes once issued. Every document gets its verification code when it is asked for, and its e-seal (seal.py)
+after the PDF/A render: the fingerprint is that of the sealed bytes, which /verify checks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -24,8 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portal.applications.engine import check_rows
 from portal.applications.outbox_models import Submission
 from portal.catalogue.definitions import Definition
+from portal.documents.codes import new_code
 from portal.documents.models import Document, DocumentKind
-from portal.documents.render import render_html, render_pdf_async
+from portal.documents.render import render_html, render_pdf
+from portal.documents.seal import Seal, seal_pdf
+from portal.documents.statements import STATEMENT_TEMPLATE, statement_context
+from portal.documents.verification import verification_context
 from portal.people.models import Person
 from portal.web.i18n import N_, SUPPORTED
 
@@ -97,6 +104,7 @@ class DocumentService:
             locale=locale if locale in SUPPORTED else SUPPORTED[0],
             source=details.to_json(),
             requested_at=self._now(),
+            verification_code=new_code(),
         )
         try:
             async with self._db.begin_nested():
@@ -146,20 +154,38 @@ async def receipt_context(db: AsyncSession, document: Document) -> dict[str, Any
     }
 
 
+ContextMaker = Callable[[AsyncSession, Document], Awaitable[dict[str, Any]]]
+# Each kind's template and the context it is rendered with.
+TEMPLATES: dict[str, tuple[str, ContextMaker]] = {
+    DocumentKind.RECEIPT.value: (RECEIPT_TEMPLATE, receipt_context),
+    DocumentKind.STATEMENT.value: (STATEMENT_TEMPLATE, statement_context),
+}
+SEAL_REASON = "Issued by Latvia's e-service portal"
+
+
 class DocumentRendering:
-    """Worker task: renders the documents asked for and not yet rendered (portal/worker/tasks.py)."""
+    """Worker task: renders and seals the documents asked for and not yet rendered (portal/worker/tasks.py)."""
 
     name = "documents"
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], batch_size: int = 5) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], seal: Seal, public_url: str, batch_size: int = 5
+    ) -> None:
         self._sessions = sessions
+        self._seal = seal
+        self._public_url = public_url
         self._batch_size = batch_size
 
     async def run_once(self, now: dt.datetime) -> int:
         pages = await self.pending()
         for document_id, html in pages:
-            await self.store(document_id, await render_pdf_async(html), now)
+            await self.store(document_id, await self.render(html), now)
         return len(pages)
+
+    async def render(self, html: str) -> bytes:
+        """The sealed PDF, made in a worker thread: the event loop (the embedded web process's too) keeps
+        serving while the CPU works."""
+        return await asyncio.to_thread(lambda: seal_pdf(render_pdf(html), self._seal, SEAL_REASON))
 
     async def pending(self) -> list[tuple[uuid.UUID, str]]:
         """The documents not yet rendered, with their HTML: made from the database before any rendering, so no
@@ -168,15 +194,17 @@ class DocumentRendering:
             documents = list(
                 await db.scalars(
                     select(Document)
-                    .where(Document.content.is_(None))
+                    .where(Document.content.is_(None), Document.kind.in_(list(TEMPLATES)))
                     .order_by(Document.requested_at)
                     .limit(self._batch_size)
                 )
             )
-            return [
-                (document.id, render_html(RECEIPT_TEMPLATE, await receipt_context(db, document), document.locale))
-                for document in documents
-            ]
+            pages = []
+            for document in documents:
+                template, context = TEMPLATES[document.kind]
+                values = {**await context(db, document), **verification_context(document, self._public_url)}
+                pages.append((document.id, render_html(template, values, document.locale)))
+            return pages
 
     async def store(self, document_id: uuid.UUID, pdf: bytes, now: dt.datetime) -> bool:
         """Keeps the bytes unless another worker stored the document first (then its bytes stand): False."""

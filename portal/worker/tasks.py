@@ -17,6 +17,7 @@ from portal.applications.drafts import DraftSweeper
 from portal.applications.outbox import DeliveryPolicy, OutboxDelivery
 from portal.applications.uploads import UploadSweeper
 from portal.clock import Clock
+from portal.documents.seal import seal_for
 from portal.documents.service import DocumentRendering
 from portal.settings import Settings
 from portal.sync.worker import SyncTask, sync_sources
@@ -45,7 +46,7 @@ def build_tasks(context: WorkerContext) -> list[Task]:
         OutboxDelivery(context.sessions, deliverers(context.agencies), outbox_policy(context.settings)),
         SyncTask(context.sessions, sync_sources(context.agencies), context.agencies.population_register, context.clock),
         DraftSweeper(context.sessions),
-        DocumentRendering(context.sessions),
+        DocumentRendering(context.sessions, seal_for(context.settings), context.settings.public_url),
         UploadSweeper(context.sessions, context.settings.uploads_path),
     ]
 

@@ -26,6 +26,7 @@ from portal.catalogue.definitions import load_definitions
 from portal.db.engine import create_engine, session_factory
 from portal.documents.models import Document
 from portal.documents.render import render_pdf_async
+from portal.documents.seal import seal_for
 from portal.documents.service import (
     AnswerRow,
     DocumentRendering,
@@ -52,6 +53,11 @@ DETAILS = ReceiptDetails(
         AnswerRow("Adrese", "Rīga, Ķīšezera iela 5 – ŠĶŪŅĢĻŽČ ākēīū"),
     ),
 )
+
+
+def rendering(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> DocumentRendering:
+    """The worker's task as the app builds it: the seal kept in the settings' var dir, our public address."""
+    return DocumentRendering(sessions, seal_for(settings), PORTAL_URL)
 
 
 @pytest.fixture
@@ -140,9 +146,9 @@ def check_receipt(pdf: bytes, lang: str, reference: str) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
-async def test_the_worker_renders_a_receipt_once_as_tagged_pdf_a(sessions):
+async def test_the_worker_renders_a_receipt_once_as_tagged_pdf_a(sessions, migrated):
     submission = await submit_with_receipt(sessions)
-    task = DocumentRendering(sessions)
+    task = rendering(sessions, migrated)
     assert (await stored(sessions))[0].content is None, "rendered in the request"
     assert await task.run_once(T0) == 1
     assert await task.run_once(T0) == 0, "rendered again"
@@ -163,21 +169,21 @@ async def test_the_worker_renders_a_receipt_once_as_tagged_pdf_a(sessions):
     assert JANIS not in text
 
 
-async def test_an_english_receipt_is_in_english(sessions):
+async def test_an_english_receipt_is_in_english(sessions, migrated):
     submission = await submit_with_receipt(sessions, locale="en")
-    await DocumentRendering(sessions).run_once(T0)
+    await rendering(sessions, migrated).run_once(T0)
     (document,) = await stored(sessions)
     text = check_receipt(document.content, "en", submission.reference)
     assert "Old-age pension" in text and "20 November 2026, 14:05" in text and "Vecuma pensija" not in text
 
 
-async def test_asking_twice_and_two_workers_at_once_keep_one_receipt(sessions):
+async def test_asking_twice_and_two_workers_at_once_keep_one_receipt(sessions, migrated):
     submission = await submit_with_receipt(sessions)
     async with sessions() as db, db.begin():
         again = await DocumentService(db).request_receipt(submission, DETAILS, "en")
     assert again.locale == "lv", "a second request replaced the first"
     # Two workers find it pending at once and both render it: the first to store it wins, the other's is dropped.
-    one, other = DocumentRendering(sessions), DocumentRendering(sessions)
+    one, other = rendering(sessions, migrated), rendering(sessions, migrated)
     [(document_id, html)], [(same_id, _)] = await one.pending(), await other.pending()
     assert same_id == document_id
     first = await render_pdf_async(html)
@@ -185,7 +191,7 @@ async def test_asking_twice_and_two_workers_at_once_keep_one_receipt(sessions):
     assert await other.store(document_id, first + b"%% rendered again", T0) is False
     (document,) = await stored(sessions)
     assert document.content == first
-    assert await DocumentRendering(sessions).run_once(T0 + dt.timedelta(days=1)) == 0
+    assert await rendering(sessions, migrated).run_once(T0 + dt.timedelta(days=1)) == 0
     (document,) = await stored(sessions)
     assert document.content == first
 
@@ -208,7 +214,7 @@ def test_a_receipt_is_prepared_then_downloaded_as_the_same_bytes_by_its_applican
     assert waiting.status_code == 404 and "text/html" in waiting.headers["content-type"]
     assert "Kvīts tiek sagatavota" in waiting.text
 
-    assert portal.blocking_portal.call(DocumentRendering(sessions).run_once, T0) == 1
+    assert portal.blocking_portal.call(rendering(sessions, portal.app.state.settings).run_once, T0) == 1
     first, second = portal.get(url), portal.get(url)
     assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
     assert first.content == second.content and first.content.startswith(b"%PDF-")
@@ -233,7 +239,7 @@ def test_a_representative_downloads_the_receipt_of_the_child_it_is_about(portal)
         return await submit_with_receipt(sessions, applicant=ANNA, about_person=elza)
 
     submission = portal.blocking_portal.call(for_elza)
-    portal.blocking_portal.call(DocumentRendering(sessions).run_once, T0)
+    portal.blocking_portal.call(rendering(sessions, portal.app.state.settings).run_once, T0)
     sign_in(portal, personal_code=ANNA)
     response = portal.get(f"/applications/{submission.id}/receipt.pdf")
     assert response.status_code == 200
@@ -259,7 +265,7 @@ async def test_a_receipt_from_a_definition_shows_its_title_term_and_answers_as_c
             agency="vsaa", service="vecuma-pensija", applicant=janis, filer=janis, basis="self", answers={}
         )
         await DocumentService(db).request_receipt(submission, details, "lv")
-    await DocumentRendering(sessions).run_once(T0)
+    await rendering(sessions, migrated).run_once(T0)
     (document,) = await stored(sessions)
     text = check_receipt(document.content, "lv", submission.reference)
     label = translations("lv").gettext("From which date do you want to receive the pension?")
@@ -287,7 +293,7 @@ def test_a_submission_without_a_receipt_gets_one_in_the_language_the_person_read
     url = f"/applications/{submission.id}/receipt.pdf"
     waiting = portal.get(url, params={"lang": "en"})
     assert waiting.status_code == 404 and "Your receipt is being prepared" in waiting.text
-    assert portal.blocking_portal.call(DocumentRendering(sessions).run_once, T0) == 1
+    assert portal.blocking_portal.call(rendering(sessions, portal.app.state.settings).run_once, T0) == 1
     pdf = portal.get(url)
     assert pdf.status_code == 200
     text = check_receipt(pdf.content, "en", submission.reference)

@@ -10,10 +10,11 @@ from pydantic import SecretStr
 from portal.app import create_app
 from portal.settings import Environment, ProductionSettingsError
 from tests.conftest import production_agency_urls
+from tests.seal_files import production_seal
 
 
 @pytest.fixture
-def production(migrated):
+def production(migrated, tmp_path):
     return migrated.model_copy(
         update={
             "environment": Environment.PRODUCTION,
@@ -24,6 +25,7 @@ def production(migrated):
             "cookie_secure": True,
             "oidc_client_secret": SecretStr("registered-with-the-provider"),
             "oidc_staff_client_secret": SecretStr("staff-registered-with-the-provider"),
+            **production_seal(tmp_path / "seal"),
         }
     )
 
@@ -58,6 +60,7 @@ def test_check_settings_command_says_why(tmp_path):
         "PORTAL_PMLP_BASE_URL",
         "PORTAL_OIDC_CLIENT_SECRET",
         "PORTAL_OIDC_STAFF_CLIENT_SECRET",
+        "PORTAL_SEAL_CERTIFICATE",
     )
     for name in names:
         assert name in result.stderr

@@ -3,6 +3,7 @@ from pydantic import SecretStr
 
 from portal.settings import AGENCY_SETTINGS, Environment, Settings
 from tests.conftest import production_agency_urls
+from tests.seal_files import production_seal
 
 SAFE_PRODUCTION = dict(
     environment=Environment.PRODUCTION,
@@ -17,7 +18,7 @@ SAFE_PRODUCTION = dict(
 
 
 def production(tmp_path, **overrides):
-    return Settings(var_dir=tmp_path, **{**SAFE_PRODUCTION, **overrides})
+    return Settings(var_dir=tmp_path, **{**SAFE_PRODUCTION, **production_seal(tmp_path / "seal"), **overrides})
 
 
 def test_safe_production_settings_pass(tmp_path):
@@ -37,6 +38,8 @@ def test_safe_production_settings_pass(tmp_path):
         ({"cookie_secure": False}, "PORTAL_COOKIE_SECURE"),
         ({"oidc_client_secret": SecretStr("portal-dev-secret")}, "PORTAL_OIDC_CLIENT_SECRET"),
         ({"oidc_staff_client_secret": SecretStr("portal-staff-dev-secret")}, "PORTAL_OIDC_STAFF_CLIENT_SECRET"),
+        ({"seal_certificate": None}, "PORTAL_SEAL_CERTIFICATE"),
+        ({"seal_trust_root": None}, "PORTAL_SEAL_TRUST_ROOT"),
     ],
 )
 def test_production_refuses_dev_parts(tmp_path, override, mentions):
