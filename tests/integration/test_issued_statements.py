@@ -34,6 +34,7 @@ from portal.web.i18n import translations
 from tests.integration.conftest import PORTAL_URL, check_page
 from tests.integration.test_documents import fonts, structure_types
 from tests.integration.test_sign_in import sign_in
+from tests.vnu import CheckerUnavailable, html_errors
 
 pytestmark = pytest.mark.postgres
 
@@ -278,3 +279,28 @@ async def _receipt_before_codes(url: str) -> None:
             )
     finally:
         await engine.dispose()
+
+
+def test_the_pages_in_their_states_are_valid_html(portal, vsaa_fault, tmp_path):
+    """Being prepared, the verdicts (genuine, unknown code, malformed, not genuine, too many) and VSAA down, in
+    the Nu checker (the inventory cannot pin these states: the worker and the limit decide them)."""
+    sign_in(portal, personal_code=JANIS)
+    url = issue(portal).headers["location"]
+    pages = {"preparing": portal.get(url).text}
+    render(portal)
+    (document,) = documents(portal)
+    pages["genuine by code"] = portal.get("/verify", params={"code": document.verification_code}).text
+    pages["genuine by file"] = upload(portal, portal.get(url).content).text
+    pages["not genuine"] = upload(portal, b"%PDF-1.7 not ours").text
+    pages["malformed"] = portal.get("/verify", params={"code": "7K4M", "lang": "en"}).text
+    vsaa_fault("down")
+    pages["vsaa down"] = issue(portal).text
+    portal.app.state.verify_limiter.now = lambda: 0.0
+    while (limited := portal.get("/verify", params={"code": "7K4M-Q2ZP-9XWD"})).status_code != 429:
+        pass
+    pages["limited"] = limited.text
+    try:
+        errors = html_errors(pages, tmp_path)
+    except CheckerUnavailable as error:
+        pytest.fail(str(error))
+    assert not errors, "\n".join(errors)
