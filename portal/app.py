@@ -43,6 +43,7 @@ from portal.clock import Clock, SandboxClock, WallClock
 from portal.db.engine import create_engine, provide_db_session, session_factory
 from portal.db.migrate import head_revision
 from portal.documents import routes as documents_routes
+from portal.notices import routes as notices_routes
 from portal.overview import routes as overview_routes
 from portal.representation import routes as representation_routes
 from portal.settings import ProductionSettingsError, Settings
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             statement_kind_routes.statement_page,
             statement_kind_routes.fresh_statement,
             audit_routes.activity,
+            *notices_routes.HANDLERS,  # the inbox of notices and how new ones are told
             representation_routes.representation,
             assistant_routes.staff,
             info_routes.accessibility,

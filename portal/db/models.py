@@ -13,6 +13,7 @@ def import_all_models() -> None:
     import portal.audit.models
     import portal.db.store
     import portal.documents.models
+    import portal.notices.models
     import portal.people.models
     import portal.representation.models
     import portal.sync.models  # noqa: F401

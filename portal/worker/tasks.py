@@ -19,6 +19,8 @@ from portal.applications.uploads import UploadSweeper
 from portal.clock import Clock
 from portal.documents.seal import seal_for
 from portal.documents.service import DocumentRendering
+from portal.notices.mail import SmtpSender
+from portal.notices.worker import NoticeMailTask, NoticeTask
 from portal.settings import Settings
 from portal.sync.worker import SyncTask, sync_sources
 from portal.worker.runner import Task, Worker
@@ -41,6 +43,10 @@ def outbox_policy(settings: Settings) -> DeliveryPolicy:
     )
 
 
+def smtp_sender(settings: Settings) -> SmtpSender:
+    return SmtpSender(settings.smtp_host, settings.smtp_port)
+
+
 def build_tasks(context: WorkerContext) -> list[Task]:
     return [
         OutboxDelivery(context.sessions, deliverers(context.agencies), outbox_policy(context.settings)),
@@ -48,6 +54,10 @@ def build_tasks(context: WorkerContext) -> list[Task]:
         DraftSweeper(context.sessions),
         DocumentRendering(context.sessions, seal_for(context.settings), context.settings.public_url),
         UploadSweeper(context.sessions, context.settings.uploads_path),
+        NoticeTask(context.sessions, context.clock),
+        NoticeMailTask(
+            context.sessions, smtp_sender(context.settings), context.settings.mail_from, context.settings.public_url
+        ),
     ]
 
 

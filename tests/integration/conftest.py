@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -107,3 +112,31 @@ def live_client(live_settings: Settings) -> Iterator[TestClient[Litestar]]:
 async def _seed(app: Litestar) -> None:
     async with app.state.db_sessions() as db, db.begin():
         await seed_mandates(db, load_personas())
+
+
+class SmtpInbox:
+    """What a real SMTP server on loopback received (aiosmtpd calls `handle_DATA` by name); `refusing` makes it
+    answer every message with a 451."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.refusing = False
+
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
+        if self.refusing:
+            return "451 Requested action aborted: try again later"
+        parsed = email.message_from_bytes(bytes(envelope.content or b""), policy=email.policy.default)
+        assert isinstance(parsed, email.message.EmailMessage)
+        self.messages.append(parsed)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[SmtpInbox, int]]:
+    """An aiosmtpd server on a free loopback port (its own thread), and what it received."""
+    inbox = SmtpInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()

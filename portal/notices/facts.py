@@ -1,0 +1,104 @@
+"""Which notices the agencies' kept answers call for on a business date: pure functions, no database.
+
+Each returns `NewNotice`s; storing them once per (person, kind, fact) is the store's job, so a function may
+well return a notice that was made on an earlier pass.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+
+from portal.agencies.vdeavk import DisabilityStatus
+from portal.agencies.vsaa_data import Entitlements
+
+log = structlog.get_logger("portal.notices")
+
+ENTITLEMENT = "entitlement"
+TERM_ENDING = "disability_term_ending"
+DRAFT_EXPIRING = "draft_expiring"
+# The VDEĀVK application, which prefills a renewal while a term is ending (portal/applications/prefill.py).
+RENEWAL_SERVICE = "vdeavk-invaliditates-ekspertize"
+# VDEĀVK reminds at least three months before a term ends, and once more a month before (DOMAIN.md).
+REMINDER_MONTHS = (3, 1)
+DRAFT_WARNING = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class NewNotice:
+    kind: str
+    fact: str
+    agency: str
+    link: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` earlier; the month's last day when it is shorter (31 March → 28/29 February)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _about_key(personal_code: str) -> str:
+    """Tells two children's entitlements apart without keeping a personal code in the fact."""
+    return hashlib.sha256(personal_code.encode()).hexdigest()[:16]
+
+
+def entitlement_notices(payload: Any) -> list[NewNotice]:
+    """One notice per unclaimed right VSAA lists; the fact is the right, whom it is about, and since when."""
+    try:
+        answer = Entitlements.model_validate(payload)
+    except ValidationError:
+        log.warning("notices_unreadable_answer", kind="entitlements")
+        return []
+    notices = []
+    for right in answer.entitlements:
+        about = right.about_person
+        fact = f"{right.code}:{right.since.isoformat()}" + (f":{_about_key(about.personal_code)}" if about else "")
+        params = {
+            "code": right.code,
+            "service": right.service,
+            "about": f"{about.given_name} {about.family_name}" if about else None,
+            "right_from": right.right_from.isoformat() if right.right_from else None,
+            "apply_by": right.apply_by.isoformat() if right.apply_by else None,
+            "explanation": right.explanation,
+        }
+        # The refund has nothing to apply for: its notice explains how it is paid.
+        link = f"/services/{right.service}" if right.service else None
+        notices.append(NewNotice(ENTITLEMENT, fact, "vsaa", link, params))
+    return notices
+
+
+def term_notices(payload: Any, today: dt.date) -> list[NewNotice]:
+    """The reminder a term's end calls for today: the 3-month one from three months before the end, the 1-month
+    one from a month before; only the latest due step (a term first seen three weeks before its end gets one
+    reminder, not two), and none once the term has ended."""
+    try:
+        answer = DisabilityStatus.model_validate(payload)
+    except ValidationError:
+        log.warning("notices_unreadable_answer", kind="disability_status")
+        return []
+    until = answer.status.valid_until if answer.status else None
+    if until is None or today > until:
+        return []
+    due = [months for months in REMINDER_MONTHS if today >= months_before(until, months)]
+    if not due:
+        return []
+    step = min(due)
+    params = {"valid_until": until.isoformat(), "months": step}
+    return [NewNotice(TERM_ENDING, f"{until.isoformat()}:{step}", "vdeavk", f"/services/{RENEWAL_SERVICE}", params)]
+
+
+def draft_notice(draft_id: str, service: str, agency: str | None, expires_on: dt.date) -> NewNotice:
+    """A draft deleted within a week: the fact is the draft and its expiry day (a draft kept longer by its
+    person's later work, and expiring again, is a new fact)."""
+    params = {"service": service, "expires_on": expires_on.isoformat()}
+    fact = f"{draft_id}:{expires_on.isoformat()}"
+    return NewNotice(DRAFT_EXPIRING, fact, agency or "portal", f"/applications/{draft_id}", params)

@@ -1,0 +1,145 @@
+"""The worker's notice tasks.
+
+`NoticeTask` reads the kept sync answers (portal/sync) and open drafts on the business clock and keeps a notice
+for each fact that calls for one (portal/notices/facts.py), once per person, kind and fact; a new notice of a
+person who chose e-mail gets its e-mail queued in the same transaction. `NoticeMailTask` sends queued e-mails,
+each claimed with a lease, and retries a refused one with a growing delay; the notice is in the inbox either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portal.applications.draft_models import Draft, DraftStatus
+from portal.clock import Clock
+from portal.notices import facts
+from portal.notices.mail import MailRefused, MailSender, notice_mail
+from portal.notices.store import MailQueue, NoticeStore
+from portal.sync.models import KeptAnswer
+from portal.sync.service import DISABILITY_STATUS, ENTITLEMENTS, VDEAVK, VSAA
+from portal.sync.store import aware
+
+log = structlog.get_logger("portal.notices")
+RIGA = ZoneInfo("Europe/Riga")
+
+
+class NoticeTask:
+    name = "notices"
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def run_once(self, now: dt.datetime) -> int:
+        today = await self._clock.today()
+        async with self._sessions() as db, db.begin():
+            wanted = await _from_kept_answers(db, today)
+            wanted += await _from_drafts(db, now)
+            return await _keep(db, wanted, today, now)
+
+
+async def _from_kept_answers(db: AsyncSession, today: dt.date) -> list[tuple[uuid.UUID, facts.NewNotice]]:
+    # Every kept answer of the two kinds is read each pass: a reminder is due because the business date moved,
+    # not because an answer changed.
+    rows = await db.execute(
+        select(KeptAnswer.person_id, KeptAnswer.kind, KeptAnswer.payload).where(
+            ((KeptAnswer.agency == VSAA) & (KeptAnswer.kind == ENTITLEMENTS))
+            | ((KeptAnswer.agency == VDEAVK) & (KeptAnswer.kind == DISABILITY_STATUS))
+        )
+    )
+    wanted = []
+    for person_id, kind, payload in rows.all():
+        found = facts.entitlement_notices(payload) if kind == ENTITLEMENTS else facts.term_notices(payload, today)
+        wanted += [(person_id, notice) for notice in found]
+    return wanted
+
+
+async def _from_drafts(db: AsyncSession, now: dt.datetime) -> list[tuple[uuid.UUID, facts.NewNotice]]:
+    rows = await db.execute(
+        select(Draft.id, Draft.applicant_id, Draft.service, Draft.agency, Draft.expires_at).where(
+            Draft.status == DraftStatus.DRAFT.value,
+            Draft.expires_at > now,
+            Draft.expires_at <= now + facts.DRAFT_WARNING,
+        )
+    )
+    return [
+        (applicant, facts.draft_notice(str(draft_id), service, agency, aware(expires).astimezone(RIGA).date()))
+        for draft_id, applicant, service, agency, expires in rows.all()
+    ]
+
+
+async def _keep(
+    db: AsyncSession, wanted: Iterable[tuple[uuid.UUID, facts.NewNotice]], today: dt.date, now: dt.datetime
+) -> int:
+    store, queue = NoticeStore(db), MailQueue(db)
+    made = 0
+    for person_id, new in wanted:
+        notice = await store.add_once(person_id, new, today, now)
+        if notice is None:
+            continue
+        made += 1
+        chosen = await store.preferences(person_id)
+        if chosen.mails and chosen.email:
+            queue.enqueue(notice, chosen.email, chosen.language, now)
+    if made:
+        log.info("notices_made", notices=made)
+    return made
+
+
+@dataclass(frozen=True)
+class MailPolicy:
+    backoff_base: dt.timedelta = dt.timedelta(seconds=30)
+    backoff_cap: dt.timedelta = dt.timedelta(hours=1)
+    max_attempts: int = 12  # about half a day of retries at the cap before it is given up
+    lease: dt.timedelta = dt.timedelta(minutes=1)  # longer than one SMTP send's timeout
+    batch_size: int = 20
+
+    def retry_at(self, attempts: int, now: dt.datetime) -> dt.datetime | None:
+        if attempts >= self.max_attempts:
+            return None
+        delay: dt.timedelta = self.backoff_base * 2 ** max(attempts - 1, 0)
+        return now + min(self.backoff_cap, delay)
+
+
+class NoticeMailTask:
+    name = "notice_mail"
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        sender: MailSender,
+        mail_from: str,
+        public_url: str,
+        policy: MailPolicy = MailPolicy(),
+    ) -> None:
+        self._sessions = sessions
+        self._sender = sender
+        self._from = mail_from
+        self._public_url = public_url
+        self.policy = policy
+
+    async def run_once(self, now: dt.datetime) -> int:
+        async with self._sessions() as db, db.begin():
+            taken = await MailQueue(db).claim(now, self.policy.lease, self.policy.batch_size)
+            work = [(mail.id, mail.address, mail.language, mail.attempts) for mail in taken]
+        for mail_id, address, language, attempts in work:
+            # Sent outside any transaction: a slow SMTP server holds no database lock.
+            try:
+                await self._sender.send(notice_mail(address, self._from, self._public_url, language))
+            except MailRefused as refused:
+                retry_at = self.policy.retry_at(attempts, now)
+                log.warning("notice_mail_refused", error=str(refused), retried=retry_at is not None)
+                async with self._sessions() as db, db.begin():
+                    await MailQueue(db).failed(mail_id, str(refused), retry_at)
+                continue
+            async with self._sessions() as db, db.begin():
+                await MailQueue(db).sent(mail_id, now)
+        return len(work)
