@@ -1,5 +1,6 @@
 """`/statements/<kind>`: one statement explained, then its figures as tables (EP61 also as a chart), for me or
-for the person I act for; `/statements/<kind>/fresh` asks VSAA afresh, as `/statements/fresh` does."""
+for the person I act for, with its issued PDFs (issue_routes.py); `/statements/<kind>/fresh` asks VSAA afresh,
+as `/statements/fresh` does."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from portal.auth.guards import signed_in
 from portal.settings import Settings
 from portal.statements.chart import projection_chart
 from portal.statements.explanations import explain
+from portal.statements.issue_routes import issued_documents
 from portal.statements.presenters import statement_name
 from portal.statements.routes import VARY, vsaa_subject
 from portal.statements.service import Panel, StatementsService, full_statement_of, statement_source
@@ -67,7 +69,8 @@ async def statement_page(
 ) -> Template:
     known = _kind(kind)
     panel = await _service(known, db_session, vsaa_data, settings).for_page(vsaa_subject(subject).person_id)
-    return Template(PAGE, context=_context(known, subject, panel), headers=VARY)
+    issued = await issued_documents(db_session, subject, known)
+    return Template(PAGE, context={**_context(known, subject, panel), "issued": issued}, headers=VARY)
 
 
 @get("/statements/{kind:str}/fresh", guards=[signed_in])
@@ -82,5 +85,7 @@ async def fresh_statement(
     """The statement asked afresh from VSAA: the fragment for htmx, the whole page for a browser without it."""
     known = _kind(kind)
     panel = await _service(known, db_session, vsaa_data, settings).fresh(vsaa_subject(subject).person_id)
-    context = {**_context(known, subject, panel), "swapped": bool(request.htmx)}
-    return Template(PANEL if request.htmx else PAGE, context=context, headers=VARY)
+    if request.htmx:
+        return Template(PANEL, context={**_context(known, subject, panel), "swapped": True}, headers=VARY)
+    issued = await issued_documents(db_session, subject, known)
+    return Template(PAGE, context={**_context(known, subject, panel), "issued": issued}, headers=VARY)

@@ -225,3 +225,12 @@ def test_each_kind_is_kept_apart(live_client, vsaa_fault):
     vsaa_fault("down")
     assert NOTHING_KEPT in live_client.get("/statements/EP47").text
     assert NOTHING_KEPT not in live_client.get("/statements/EP61").text
+
+
+def test_the_page_offers_to_issue_the_statement_as_a_sealed_pdf(live_client):
+    sign_in(live_client, personal_code=ILZE)
+    rasma = person_id(live_client, RASMA)
+    page = live_client.get(f"/statements/EP51?for={rasma}")
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page.text, re.S)
+    assert form and form.group(1) == f"/statements/EP51/issue?for={rasma}"
+    assert 'name="_csrf_token"' in form.group(2)
