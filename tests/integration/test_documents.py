@@ -5,6 +5,7 @@ the window title, every font embedded, the PDF/A id in XMP, Latvian letters extr
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -26,7 +27,7 @@ from portal.catalogue.definitions import load_definitions
 from portal.db.engine import create_engine, session_factory
 from portal.documents.models import Document
 from portal.documents.render import render_pdf_async
-from portal.documents.seal import seal_for
+from portal.documents.seal import seal_for, seal_is_valid
 from portal.documents.service import (
     AnswerRow,
     DocumentRendering,
@@ -167,6 +168,10 @@ async def test_the_worker_renders_a_receipt_once_as_tagged_pdf_a(sessions, migra
     ]:
         assert expected in text, expected
     assert JANIS not in text
+    # Sealed after the PDF/A render (the fingerprint is the sealed bytes'), with its code printed on it.
+    # (In a thread, as /verify does: pyHanko's synchronous validation runs an event loop of its own.)
+    assert await asyncio.to_thread(seal_is_valid, document.content, seal_for(migrated).root)
+    assert document.verification_code and document.verification_code in text
 
 
 async def test_an_english_receipt_is_in_english(sessions, migrated):

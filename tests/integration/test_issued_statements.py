@@ -24,12 +24,15 @@ from sqlalchemy import inspect, select, text
 
 from portal.agencies.vsaa_data import STATEMENT_KINDS
 from portal.app import create_app
+from portal.auth.access import Basis, Subject
 from portal.db.engine import create_engine
 from portal.db.migrate import alembic_config, upgrade
 from portal.documents.codes import normalise_code
 from portal.documents.models import Document
 from portal.documents.seal import seal_for
 from portal.documents.service import DocumentRendering
+from portal.people.models import Person
+from portal.statements.issue_routes import issued_documents, latest_issued
 from portal.web.i18n import translations
 from tests.integration.conftest import PORTAL_URL, check_page
 from tests.integration.test_documents import fonts, structure_types
@@ -304,3 +307,43 @@ def test_the_pages_in_their_states_are_valid_html(portal, vsaa_fault, tmp_path):
     except CheckerUnavailable as error:
         pytest.fail(str(error))
     assert not errors, "\n".join(errors)
+
+
+def test_the_history_lists_each_kind_newest_first_and_a_withdrawn_one_says_so(portal):
+    sign_in(portal, personal_code=JANIS)
+    first, second = issue(portal, "EP48").headers["location"], issue(portal, "EP48").headers["location"]
+    other = issue(portal, "EP61").headers["location"]
+    render(portal)
+
+    async def listed() -> tuple[list[str], dict[str, str]]:
+        async with portal.app.state.db_sessions() as db:
+            subject = await _janis(db)
+            history = await issued_documents(db, subject, "EP48")
+            latest = await latest_issued(db, subject)
+            return [item["url"] for item in history["history"]], {k: v["url"] for k, v in latest.items()}
+
+    history, latest = portal.blocking_portal.call(listed)
+    assert history == [second, first]
+    assert latest == {"EP48": second, "EP61": other}
+
+    # Withdrawn: still found by its code, and the answer says it is no longer valid.
+    async def withdraw() -> str:
+        async with portal.app.state.db_sessions.begin() as db:
+            document = await db.scalar(select(Document).where(Document.statement_kind == "EP61"))
+            document.withdrawn = True
+            return str(document.verification_code)
+
+    code = portal.blocking_portal.call(withdraw)
+    page = portal.get("/verify", params={"code": code, "lang": "en"})
+    assert "has been withdrawn" in page.text and "The document is genuine" not in page.text
+
+
+async def _janis(db):
+    person = await db.scalar(select(Person).where(Person.personal_code == JANIS))
+    return Subject.of(person, Basis.SELF)
+
+
+def test_a_file_too_large_to_be_ours_is_refused_with_a_message(portal):
+    limit = portal.app.state.settings.verify_max_upload_bytes
+    answer = upload(portal, b"%PDF-1.7\n" + b"0" * (limit + 100_000))
+    assert answer.status_code == 413 and "error-summary" in answer.text and "MB" in answer.text
