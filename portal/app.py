@@ -17,7 +17,7 @@ from litestar.types import ASGIApp
 
 from portal.agencies.http import create_http_client
 from portal.agencies.registry import build_agencies
-from portal.applications import journey_routes, questionnaire_routes, report_routes, upload_routes
+from portal.applications import journey_routes, questionnaire_routes, report_routes, status_routes, upload_routes
 from portal.applications import routes as applications_routes
 from portal.applications.prefill import provide_prefill_sources
 from portal.assistant import routes as assistant_routes
@@ -138,6 +138,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             service_routes.questionnaire_start,
             *journey_routes.HANDLERS,
             *report_routes.HANDLERS,  # reporting that VSAA's prefilled data is wrong
+            # A sent application's status, answering VSAA, withdrawal, the decision (/applications/sent/<ref>).
+            *status_routes.handlers(settings),
             *questionnaire_routes.HANDLERS,  # how a questionnaire ends: results, Send, thanks
             # Files of a draft's file questions; their route takes larger bodies (settings.upload_max_bytes).
             *upload_routes.handlers(settings),

@@ -195,6 +195,7 @@ JANIS = "150162-12342"
 ILZE = "220470-16382"
 RASMA = "011245-11123"
 INESE = "120385-13468"
+EDGARS = "328804-19324"
 _SIGNED_IN_COOKIES: dict[str, list[Any]] = {}
 _DONE: set[str] = set()  # setup steps that change data once per session
 _MADE: dict[str, dict[str, str]] = {}  # ids those steps made, by step
@@ -300,6 +301,7 @@ SETUPS["staff-inese"] = signed_in_as(INESE, staff=True)
 SETUPS["staff-inese-with-client"] = signed_in_as(INESE, staff=True, then=open_peteris_as_client)
 SETUPS["rasma-after-ilze-read-her-data"] = rasma_after_ilze_read_her_data
 SETUPS["janis-pension-drafts"] = janis_pension_drafts
+SETUPS["signed-in-edgars"] = signed_in_as(EDGARS)
 
 
 def prepare(context: BrowserContext, entry: Entry) -> Mapping[str, str]:
