@@ -10,22 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from portal.applications.draft_models import Draft
 from portal.clock import SandboxClock
+from portal.notices.facts import NewNotice
 from portal.notices.mail import SmtpSender
 from portal.notices.models import Notice, NoticeMail
+from portal.notices.store import NoticeStore
 from portal.notices.worker import MailPolicy, NoticeMailTask, NoticeTask
+from portal.sync.store import aware
 from portal.sync.worker import SyncTask, sync_sources
 from tests.integration.conftest import PORTAL_URL
+from tests.integration.test_journey import start
 from tests.integration.test_representation import person_id
 from tests.integration.test_sign_in import sign_in
 
 JANIS, ANNA, PETERIS = "150162-12342", "050694-14213", "300978-15174"
+ILZE, RASMA = "220470-16382", "011245-11123"
 T0 = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 TODAY = "2026-11-20"
 
@@ -244,3 +251,49 @@ def test_the_preferences_form_refuses_what_it_cannot_use(live_client, tasks):
     )
     assert saved.status_code == 200 and "Jūsu izvēle ir saglabāta" in saved.text
     assert 'value="a@b.lv"' in saved.text
+
+
+def add_notice(client, code: str, new: NewNotice) -> Notice:
+    person = person_id(client, code)
+
+    async def add() -> Notice:
+        async with client.app.state.db_sessions() as db, db.begin():
+            notice = await NoticeStore(db).add_once(person, new, dt.date(2026, 11, 20), T0)
+            assert notice is not None
+            return notice
+
+    return client.blocking_portal.call(add)
+
+
+def test_a_mandate_holder_sees_the_notices_of_the_matters_it_covers(live_client, tasks):
+    """Rasma's mandate lets Ilze act in VSAA's matters only: VDEĀVK's notice is not hers to see."""
+    sign_in(live_client, personal_code=ILZE)
+    vsaa = add_notice(live_client, RASMA, NewNotice("entitlement", "disability_pension:2026-11-01", "vsaa", None))
+    vdeavk = add_notice(live_client, RASMA, NewNotice("disability_term_ending", "2027-01-31:3", "vdeavk", None))
+    rasma = person_id(live_client, RASMA)
+    inbox = live_client.get(f"/inbox?for={rasma}")
+    assert inbox.status_code == 200 and "Rasma Liepa" in inbox.text
+    assert f"/inbox/{vsaa.id}?for={rasma}" in inbox.text and str(vdeavk.id) not in inbox.text
+    assert live_client.get(f"/inbox/{vdeavk.id}?for={rasma}").status_code == 403
+    assert live_client.get(f"/inbox/{vsaa.id}").status_code == 403, "Ilze's own inbox has no Rasma's notice"
+    assert live_client.get(f"/inbox/{vsaa.id}?for={rasma}").status_code == 200
+    assert [n.read_at is not None for n in sorted(tasks.notices_of(RASMA), key=lambda n: n.agency)] == [False, True]
+
+
+def test_a_draft_about_to_expire_is_noticed_a_week_before(live_client, tasks):
+    sign_in(live_client, personal_code=JANIS)
+    draft_id, _ = start(live_client, "vecuma-pensija")
+
+    async def expiry() -> dt.datetime:
+        async with live_client.app.state.db_sessions() as db:
+            return aware(await db.scalar(select(Draft.expires_at).where(Draft.id == uuid.UUID(draft_id))))
+
+    expires = live_client.blocking_portal.call(expiry)
+    assert tasks.run(tasks.notices, expires - dt.timedelta(days=7, minutes=1)) == 0, "more than a week before"
+    assert tasks.run(tasks.notices, expires - dt.timedelta(days=6)) == 1
+    assert tasks.run(tasks.notices, expires - dt.timedelta(days=5)) == 0, "the same draft and day: once"
+    (notice,) = tasks.notices_of(JANIS)
+    assert (notice.kind, notice.link) == ("draft_expiring", f"/applications/{draft_id}")
+    page = live_client.get(f"/inbox/{notice.id}?lang=en")
+    assert "Your draft application will be deleted on" in page.text and "Application: " in page.text
+    assert f'href="/applications/{draft_id}"' in page.text

@@ -1,0 +1,91 @@
+"""Which notices a kept answer calls for on a business date (portal/notices/facts.py), without a database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from portal.notices.facts import entitlement_notices, months_before, term_notices
+
+AS_OF = "2026-11-20T08:00:00Z"
+
+
+def status(valid_until: str | None) -> dict[str, object]:
+    term = {"group": "II", "since": "2024-02-11", "valid_until": valid_until, "functioning_limits": []}
+    return {"as_of": AS_OF, "status": term}
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        ("2027-02-10", 3, "2026-11-10"),
+        ("2027-02-10", 1, "2027-01-10"),
+        ("2027-05-31", 3, "2027-02-28"),  # a shorter month: its last day
+        ("2028-05-31", 3, "2028-02-29"),
+        ("2027-01-15", 1, "2026-12-15"),  # across the year
+    ],
+)
+def test_months_before(day: str, months: int, expected: str) -> None:
+    assert months_before(dt.date.fromisoformat(day), months) == dt.date.fromisoformat(expected)
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        ("2026-11-09", []),  # more than three months before the end
+        ("2026-11-10", [3]),
+        ("2027-01-09", [3]),
+        ("2027-01-10", [1]),  # a month before: the second reminder
+        ("2027-02-10", [1]),  # the last day of the term
+        ("2027-02-11", []),  # the term has ended: no reminder of an end already passed
+    ],
+)
+def test_a_term_reminds_three_months_and_one_month_before_its_end(today: str, expected: list[int]) -> None:
+    found = term_notices(status("2027-02-10"), dt.date.fromisoformat(today))
+    assert [n.params["months"] for n in found] == expected
+    assert len({n.fact for n in found}) == len(found)
+    assert all(n.link == "/services/vdeavk-invaliditates-ekspertize" and n.agency == "vdeavk" for n in found)
+
+
+def test_the_two_reminders_are_two_facts_and_a_new_term_a_third() -> None:
+    three = term_notices(status("2027-02-10"), dt.date(2026, 11, 20))[0].fact
+    one = term_notices(status("2027-02-10"), dt.date(2027, 1, 20))[0].fact
+    renewed = term_notices(status("2029-02-10"), dt.date(2028, 11, 20))[0].fact
+    assert len({three, one, renewed}) == 3
+
+
+def test_no_reminder_for_a_term_for_life_none_at_all_or_an_unreadable_answer() -> None:
+    today = dt.date(2026, 11, 20)
+    assert term_notices(status(None), today) == []
+    assert term_notices({"as_of": AS_OF, "status": None}, today) == []
+    assert term_notices({"something": "else"}, today) == []
+
+
+def right(code: str, service: str | None, about: str | None = None) -> dict[str, object]:
+    person = {"personal_code": about, "given_name": "Elza", "family_name": "Kalniņa"} if about else None
+    return {
+        "code": code,
+        "service": service,
+        "since": "2026-11-02",
+        "right_from": "2026-11-02",
+        "apply_by": None,
+        "about_person": person,
+        "explanation": "VSAA teksts.",
+    }
+
+
+def test_each_entitlement_is_its_own_fact_and_keeps_no_personal_code() -> None:
+    answer = {
+        "as_of": AS_OF,
+        "entitlements": [
+            right("childbirth_benefit", "berna-piedzimsanas-pabalsts", about="329011-52842"),
+            right("childbirth_benefit", "berna-piedzimsanas-pabalsts", about="321450-77313"),
+            right("contribution_refund", None),
+        ],
+    }
+    found = entitlement_notices(answer)
+    assert len({n.fact for n in found}) == 3
+    assert not any("329011" in n.fact or "329011" in str(n.params) for n in found)
+    assert [n.link for n in found] == ["/services/berna-piedzimsanas-pabalsts"] * 2 + [None]
+    assert entitlement_notices({"as_of": AS_OF}) == []
