@@ -20,8 +20,10 @@ from portal.agencies.vsaa_statements import Statement
 from portal.documents.codes import new_code
 from portal.documents.models import Document, DocumentKind
 from portal.people.models import Person
+from portal.statements.explanations import explain
 from portal.statements.presenters import figure_rows, statement_name
-from portal.statements.service import statements_of
+from portal.statements.service import full_statement_of, statements_of
+from portal.statements.tables import tables_of
 from portal.web.i18n import SUPPORTED
 
 STATEMENT_TEMPLATE = "documents/statement.html"
@@ -120,6 +122,7 @@ async def statement_context(db: AsyncSession, document: Document) -> dict[str, A
     person = await db.get_one(Person, document.owner_id)
     source = document.source
     (statement,) = statements_of({"statements": [source]}) or (None,)
+    full = full_statement_of(source)
     as_of = dt.datetime.fromisoformat(source["as_of"]) if source.get("as_of") else document.requested_at
     return {
         "kind": document.statement_kind or source.get("kind", ""),
@@ -128,6 +131,10 @@ async def statement_context(db: AsyncSession, document: Document) -> dict[str, A
         "figures": statement.figures if statement else (),
         "available": bool(statement and statement.available),
         "year": source.get("year"),
+        # Called while the template renders, in the document's language: the plain-language paragraphs and the
+        # kind's full data as tables, as the statement's page shows them (portal/statements/).
+        "paragraphs": (lambda: explain(full)) if full else list,
+        "tables": (lambda: tables_of(full.data)) if full and full.data else list,
         "person": person.full_name,
         "as_of": as_of,
         "issued_at": document.requested_at,

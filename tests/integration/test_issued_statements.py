@@ -119,7 +119,9 @@ def test_a_statement_is_issued_prepared_rendered_once_and_verified_by_code_and_b
     reader = PdfReader(io.BytesIO(pdf))
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "lv"
-    assert {"H1", "Table", "TH", "TD", "Figure"} <= set(structure_types(root["/StructTreeRoot"]))
+    types = structure_types(root["/StructTreeRoot"])
+    assert {"H1", "Table", "TH", "TD", "Figure", "Caption"} <= set(types), types
+    assert types.count("Table") >= 3, "the key figures and the kind's full data (years, periods) as tables"
     assert all("Portal-Sans" in str(d["/FontName"]) for d in fonts(reader))
     xmp = root["/Metadata"].get_object().get_data().decode()
     assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="A"' in xmp
