@@ -16,6 +16,7 @@ from portal.people.service import PersonDirectory
 from portal.representation.service import Grant, MandateService
 from tests.integration.test_representation import REFUSED, person_id
 from tests.integration.test_sign_in import sign_in
+from tests.vnu import CheckerUnavailable, html_errors
 
 JANIS, ANNA, ELZA, PETERIS = "150162-12342", "050694-14213", "329011-52842", "300978-15174"
 ILZE, RASMA = "220470-16382", "011245-11123"
@@ -234,3 +235,27 @@ def test_the_page_offers_to_issue_the_statement_as_a_sealed_pdf(live_client):
     form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page.text, re.S)
     assert form and form.group(1) == f"/statements/EP51/issue?for={rasma}"
     assert 'name="_csrf_token"' in form.group(2)
+
+
+def test_every_kind_and_state_is_valid_html(live_client, vsaa_fault, tmp_path):
+    """Beyond the inventory's two entries: all 12 kinds in both languages, the kept page VSAA did not refresh,
+    and a kind with nothing kept while VSAA is down."""
+    sign_in(live_client, personal_code=JANIS)
+    pages = {
+        f"{kind} {lang}": live_client.get(f"/statements/{kind}?lang={lang}").text
+        for kind in KINDS
+        for lang in ("lv", "en")
+    }
+    live_client.get("/statements/EP61")
+    vsaa_fault("down")
+    pages["EP61 kept, VSAA down"] = live_client.get("/statements/EP61/fresh").text
+    live_client.cookies.clear()
+    sign_in(live_client, personal_code=ILZE)
+    rasma = person_id(live_client, RASMA)
+    pages["EP47 nothing kept, VSAA down"] = live_client.get(f"/statements/EP47?for={rasma}").text
+    assert NOTHING_KEPT in pages["EP47 nothing kept, VSAA down"]
+    try:
+        errors = html_errors(pages, tmp_path / "html")
+    except CheckerUnavailable as error:
+        pytest.fail(str(error))
+    assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
