@@ -6,11 +6,15 @@ from __future__ import annotations
 import io
 
 import pytest
+from asn1crypto import pem
+from cryptography.hazmat.primitives import serialization
+from pydantic import SecretStr
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
 from portal.documents.seal import DEV_SEAL_FILE, seal_for, seal_is_valid, seal_pdf
 from portal.settings import Environment, Settings
+from tests.seal_files import production_seal
 
 
 def blank_pdf() -> bytes:
@@ -65,3 +69,27 @@ def test_a_changed_or_damaged_pdf_is_not_valid(settings):
 def test_production_without_a_configured_seal_refuses(tmp_path):
     with pytest.raises(RuntimeError, match="PORTAL_SEAL"):
         seal_for(Settings(var_dir=tmp_path, environment=Environment.PRODUCTION))
+
+
+def test_a_configured_seal_with_an_encrypted_key_seals_and_validates(tmp_path):
+    """Production's path: certificate, key (encrypted, with its passphrase) and root as configured files."""
+    files = production_seal(tmp_path / "plain")
+    key = serialization.load_pem_private_key(files["seal_key"].read_bytes(), password=None)
+    encrypted = tmp_path / "seal-key-encrypted.pem"
+    encrypted.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"correct horse"),
+        )
+    )
+    settings = Settings(
+        var_dir=tmp_path / "var",
+        environment=Environment.TEST,
+        **{**files, "seal_key": encrypted},
+        seal_key_passphrase=SecretStr("correct horse"),
+    )
+    seal = seal_for(settings)
+    assert not (settings.var_dir / DEV_SEAL_FILE).exists(), "a dev seal was made although one is configured"
+    assert seal.root.dump() == pem.unarmor(files["seal_trust_root"].read_bytes())[2]
+    assert seal_is_valid(seal_pdf(blank_pdf(), seal, "test"), seal.root)
