@@ -31,6 +31,9 @@ from tests.integration.test_journey import start
 from tests.integration.test_representation import person_id
 from tests.integration.test_sign_in import sign_in
 
+# Claiming e-mails (conditional updates) and the unique fact must hold on PostgreSQL as on SQLite.
+pytestmark = pytest.mark.postgres
+
 JANIS, ANNA, PETERIS = "150162-12342", "050694-14213", "300978-15174"
 ILZE, RASMA = "220470-16382", "011245-11123"
 T0 = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
