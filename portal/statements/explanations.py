@@ -75,7 +75,8 @@ def _ep45(data: vs.EP45Data) -> list[str]:
         % {"amount": money(i.amount), "name": i.from_participant, "date": day(i.settled_on)}
         for i in data.inherited
     )
-    paragraphs.append(gettext("You can change your choice at any time until you retire, through VSAA."))
+    if data.role == "participant":
+        paragraphs.append(gettext("You can change your choice at any time until you retire, through VSAA."))
     return paragraphs
 
 

@@ -259,3 +259,27 @@ def test_every_kind_and_state_is_valid_html(live_client, vsaa_fault, tmp_path):
     except CheckerUnavailable as error:
         pytest.fail(str(error))
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+
+
+def test_a_pensioner_and_an_heir_read_their_own_kind_of_explanation(live_client):
+    sign_in(live_client, personal_code=ILZE)
+    rasma = person_id(live_client, RASMA)
+    # Rasma receives her old-age pension since 2007-12-01, 1084.60 since 2026-10-01: no projection, no chart.
+    pension = live_client.get(f"/statements/EP61?for={rasma}")
+    assert "Jūs saņemat vecuma pensiju 1\xa0084,60\xa0€ mēnesī (piešķirta no: 2007. gada 1. decembris)." in pension.text
+    assert "<svg" not in pension.text and "būtu aptuveni" not in pension.text
+    # She inherited her husband's pillar-2 capital (6412.35, settled 2021-05-12); an heir has no choice to change.
+    inheritance = text_of(live_client.get(f"/statements/EP45?for={rasma}").text)
+    assert (
+        "Jūs mantojāt 2. pensiju līmeņa kapitālu 6\xa0412,35\xa0€ apmērā (mantojuma atstājējs: Valdis Liepa;"
+        " nokārtots: 2021. gada 12. maijs)." in inheritance
+    )
+    assert "Savu izvēli varat mainīt" not in inheritance
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_person_vsaa_knows_nothing_about_is_told_so(live_client, kind):
+    sign_in(live_client, personal_code="080890-17710")  # Laura: no history at all
+    page = live_client.get(f"/statements/{kind}")
+    assert page.status_code == 200 and "VSAA nav datu šai izziņai." in page.text
+    assert "<table" not in page.text and 'id="meaning"' not in page.text
