@@ -27,6 +27,8 @@ from portal.statements.tables import tables_of
 from portal.web.i18n import SUPPORTED
 
 STATEMENT_TEMPLATE = "documents/statement.html"
+# How long an unrendered statement stands for a new request of the same kind (a double click, a resent form).
+RECENT = dt.timedelta(seconds=30)
 
 
 def utcnow() -> dt.datetime:
@@ -75,6 +77,24 @@ class StatementDocuments:
         self._db.add(document)
         await self._db.flush()
         return document
+
+    async def being_prepared(self, owner_id: uuid.UUID, kind: str) -> Document | None:
+        """A statement of `kind` the person asked for moments ago and the worker has not rendered yet: a second
+        press of "issue anew" (a double click) leads to it instead of asking VSAA again."""
+        since = self._now() - RECENT
+        found: Document | None = await self._db.scalar(
+            select(Document)
+            .where(
+                Document.owner_id == owner_id,
+                Document.kind == DocumentKind.STATEMENT,
+                Document.statement_kind == kind,
+                Document.content.is_(None),
+                Document.requested_at >= since,
+            )
+            .order_by(Document.requested_at.desc())
+            .limit(1)
+        )
+        return found
 
     async def history(self, owner_id: uuid.UUID, kind: str) -> list[Issued]:
         """The person's issued statements of `kind`, newest first."""

@@ -89,6 +89,9 @@ async def issue_statement(
     audit: NamedDependency[AuditTrail],
 ) -> Redirect | Template:
     kind, subject = _kind(kind), _vsaa(subject)
+    documents = StatementDocuments(db_session)
+    if pending := await documents.being_prepared(subject.person_id, kind):
+        return Redirect(pdf_url(subject, kind, pending.id), status_code=HTTP_303_SEE_OTHER)
     person = await db_session.get_one(Person, subject.person_id)
     try:
         statement = await vsaa_data.statement(person.personal_code, kind)  # type: ignore[arg-type]
@@ -100,7 +103,7 @@ async def issue_statement(
             **await issued_documents(db_session, subject, kind),
         }
         return Template(UNAVAILABLE, context=context, status_code=HTTP_503_SERVICE_UNAVAILABLE, headers=NO_STORE)
-    document = await StatementDocuments(db_session).request(subject.person_id, statement, current_locale())
+    document = await documents.request(subject.person_id, statement, current_locale())
     await audit.action(access.actor, subject, ISSUED_ACTION, f"document:{document.id}")
     return Redirect(pdf_url(subject, kind, document.id), status_code=HTTP_303_SEE_OTHER)
 
