@@ -10,8 +10,9 @@ import re
 from typing import Any
 
 from portal.agencies.vsaa_data import BENEFIT_NAMES, FIGURE_LABELS, INHERITANCE_CHOICES, STATEMENT_KINDS
+from portal.statements.formats import years_months
 from portal.statements.service import Disability, Figure
-from portal.web.i18n import format_date, format_money, format_number, gettext, ngettext
+from portal.web.i18n import format_date, format_money, format_number, gettext
 
 Row = dict[str, str]
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
@@ -31,14 +32,7 @@ def _duration(figure: Figure) -> str:
         years, months, days = int(figure.number) // 12, int(figure.number) % 12, 0
     else:
         return ""
-    parts = {
-        "years": ngettext("%(num)d year", "%(num)d years", years) % {"num": years},
-        "months": ngettext("%(num)d month", "%(num)d months", months) % {"num": months},
-        "days": ngettext("%(num)d day", "%(num)d days", days) % {"num": days},
-    }
-    if days:
-        return gettext("%(years)s, %(months)s and %(days)s") % parts
-    return gettext("%(years)s and %(months)s") % parts
+    return years_months(years, months, days)
 
 
 def _value(figure: Figure) -> str:
