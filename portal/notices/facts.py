@@ -11,11 +11,13 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 from pydantic import ValidationError
 
 from portal.agencies.vdeavk import DisabilityStatus
+from portal.agencies.vsaa_applications import ApplicationsAnswer
 from portal.agencies.vsaa_data import Entitlements
 
 log = structlog.get_logger("portal.notices")
@@ -23,11 +25,15 @@ log = structlog.get_logger("portal.notices")
 ENTITLEMENT = "entitlement"
 TERM_ENDING = "disability_term_ending"
 DRAFT_EXPIRING = "draft_expiring"
+INFORMATION_REQUESTED = "information_requested"
+DECISION_MADE = "decision_made"
 # The VDEĀVK application, which prefills a renewal while a term is ending (portal/applications/prefill.py).
 RENEWAL_SERVICE = "vdeavk-invaliditates-ekspertize"
 # VDEĀVK reminds at least three months before a term ends, and once more a month before (DOMAIN.md).
 REMINDER_MONTHS = (3, 1)
 DRAFT_WARNING = dt.timedelta(days=7)
+DECISION_RECENT = dt.timedelta(days=14)
+RIGA = ZoneInfo("Europe/Riga")
 
 
 @dataclass(frozen=True)
@@ -102,3 +108,28 @@ def draft_notice(draft_id: str, service: str, agency: str | None, expires_on: dt
     params = {"service": service, "expires_on": expires_on.isoformat()}
     fact = f"{draft_id}:{expires_on.isoformat()}"
     return NewNotice(DRAFT_EXPIRING, fact, agency or "portal", f"/applications/{draft_id}", params)
+
+
+def application_notices(payload: Any, today: dt.date) -> list[NewNotice]:
+    """From VSAA's list of a person's applications (the portal's and those filed at an office): a request for
+    information while it is open (the fact: the request), and a decision of the last `DECISION_RECENT` days (the
+    fact: its document) — a person synced for the first time is not told of decisions years old."""
+    try:
+        answer = ApplicationsAnswer.model_validate(payload)
+    except ValidationError:
+        log.warning("notices_unreadable_answer", kind="applications")
+        return []
+    notices = []
+    for application in answer.applications:
+        link = f"/applications/sent/{application.reference}"
+        about = {"reference": application.reference, "service_name": application.service_name}
+        request = application.information_request
+        if application.status == "needs_info" and request is not None:
+            fact = f"{application.reference}:{request.id}"
+            params = {**about, "deadline": request.deadline.isoformat()}
+            notices.append(NewNotice(INFORMATION_REQUESTED, fact, "vsaa", link, params))
+        decision = application.decision
+        if decision is not None and today - decision.decided_at.astimezone(RIGA).date() <= DECISION_RECENT:
+            fact = f"{application.reference}:{decision.document_id}"
+            notices.append(NewNotice(DECISION_MADE, fact, "vsaa", link, about))
+    return notices

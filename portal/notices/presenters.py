@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.auth.access import Subject, subject_url
-from portal.notices.facts import DRAFT_EXPIRING, ENTITLEMENT, TERM_ENDING
+from portal.notices.facts import DECISION_MADE, DRAFT_EXPIRING, ENTITLEMENT, INFORMATION_REQUESTED, TERM_ENDING
 from portal.notices.models import Notice
 from portal.web.i18n import N_, format_date, gettext
 
@@ -73,6 +73,24 @@ def _draft(params: Mapping[str, Any], titles: Mapping[str, str]) -> tuple[str, l
     return title, lines, gettext("Continue the application")
 
 
+def _application(params: Mapping[str, Any]) -> list[str]:
+    if params.get("service_name"):
+        values = {"reference": params["reference"], "service": params["service_name"]}
+        return [gettext("Application %(reference)s: %(service)s.") % values]
+    return [gettext("Application %(reference)s.") % {"reference": params["reference"]}]
+
+
+def _information(params: Mapping[str, Any]) -> tuple[str, list[str], str | None]:
+    title = gettext("VSAA asks for more information by %(date)s") % {"date": _day(params["deadline"])}
+    lines = [*_application(params), gettext("On the application's page you see what VSAA asks and can answer.")]
+    return title, lines, gettext("Answer VSAA")
+
+
+def _decision(params: Mapping[str, Any]) -> tuple[str, list[str], str | None]:
+    lines = [*_application(params), gettext("The decision says how and by when you can contest it.")]
+    return gettext("VSAA has decided on your application"), lines, gettext("Read the decision")
+
+
 def shown(notice: Notice, subject: Subject | None, titles: Mapping[str, str]) -> ShownNotice:
     """`titles`: the e-services' names (msgids) by slug, for drafts."""
     params = notice.params or {}
@@ -82,6 +100,10 @@ def shown(notice: Notice, subject: Subject | None, titles: Mapping[str, str]) ->
         title, lines, action = _term(params)
     elif notice.kind == DRAFT_EXPIRING:
         title, lines, action = _draft(params, titles)
+    elif notice.kind == INFORMATION_REQUESTED:
+        title, lines, action = _information(params)
+    elif notice.kind == DECISION_MADE:
+        title, lines, action = _decision(params)
     else:
         title, lines, action = gettext("A notice"), [], None
     explanation = params.get("explanation") if notice.kind == ENTITLEMENT else None

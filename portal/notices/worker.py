@@ -24,7 +24,7 @@ from portal.notices import facts
 from portal.notices.mail import MailRefused, MailSender, notice_mail
 from portal.notices.store import MailQueue, NoticeStore
 from portal.sync.models import KeptAnswer
-from portal.sync.service import DISABILITY_STATUS, ENTITLEMENTS, VDEAVK, VSAA
+from portal.sync.service import APPLICATIONS, DISABILITY_STATUS, ENTITLEMENTS, VDEAVK, VSAA
 from portal.sync.store import aware
 
 log = structlog.get_logger("portal.notices")
@@ -51,13 +51,18 @@ async def _from_kept_answers(db: AsyncSession, today: dt.date) -> list[tuple[uui
     # not because an answer changed.
     rows = await db.execute(
         select(KeptAnswer.person_id, KeptAnswer.kind, KeptAnswer.payload).where(
-            ((KeptAnswer.agency == VSAA) & (KeptAnswer.kind == ENTITLEMENTS))
+            ((KeptAnswer.agency == VSAA) & KeptAnswer.kind.in_((ENTITLEMENTS, APPLICATIONS)))
             | ((KeptAnswer.agency == VDEAVK) & (KeptAnswer.kind == DISABILITY_STATUS))
         )
     )
     wanted = []
     for person_id, kind, payload in rows.all():
-        found = facts.entitlement_notices(payload) if kind == ENTITLEMENTS else facts.term_notices(payload, today)
+        if kind == ENTITLEMENTS:
+            found = facts.entitlement_notices(payload)
+        elif kind == APPLICATIONS:
+            found = facts.application_notices(payload, today)
+        else:
+            found = facts.term_notices(payload, today)
         wanted += [(person_id, notice) for notice in found]
     return wanted
 

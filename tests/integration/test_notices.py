@@ -35,7 +35,7 @@ from tests.integration.test_sign_in import sign_in
 pytestmark = pytest.mark.postgres
 
 JANIS, ANNA, PETERIS = "150162-12342", "050694-14213", "300978-15174"
-ILZE, RASMA = "220470-16382", "011245-11123"
+ILZE, RASMA, EDGARS = "220470-16382", "011245-11123", "328804-19324"
 T0 = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 TODAY = "2026-11-20"
 
@@ -300,3 +300,14 @@ def test_a_draft_about_to_expire_is_noticed_a_week_before(live_client, tasks):
     page = live_client.get(f"/inbox/{notice.id}?lang=en")
     assert "Your draft application will be deleted on" in page.text and "Application: " in page.text
     assert f'href="/applications/{draft_id}"' in page.text
+
+
+def test_edgars_is_told_vsaa_asks_for_information_by_its_deadline(live_client, tasks):
+    signed_in_and_synced(live_client, tasks, EDGARS)
+    tasks.run(tasks.notices)
+    (notice,) = [n for n in tasks.notices_of(EDGARS) if n.kind == "information_requested"]
+    assert notice.link == "/applications/sent/VSAA-2026-903118" and notice.params["deadline"] == "2026-12-04"
+    page = live_client.get(f"/inbox/{notice.id}?lang=en")
+    assert "VSAA asks for more information by 4 December 2026" in page.text
+    assert 'href="/applications/sent/VSAA-2026-903118"' in page.text
+    assert tasks.run(tasks.notices) == 0

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from portal.notices.facts import entitlement_notices, months_before, term_notices
+from portal.notices.facts import application_notices, entitlement_notices, months_before, term_notices
 
 AS_OF = "2026-11-20T08:00:00Z"
 
@@ -89,3 +89,39 @@ def test_each_entitlement_is_its_own_fact_and_keeps_no_personal_code() -> None:
     assert not any("329011" in n.fact or "329011" in str(n.params) for n in found)
     assert [n.link for n in found] == ["/services/berna-piedzimsanas-pabalsts"] * 2 + [None]
     assert entitlement_notices({"as_of": AS_OF}) == []
+
+
+def application(reference: str, status: str, request: dict[str, str] | None, decided_at: str | None) -> dict:
+    decision = {"outcome": "granted", "decided_at": decided_at, "document_id": f"{reference}-D"} if decided_at else None
+    return {
+        "reference": reference,
+        "service": "bezdarbnieka-pabalsts",
+        "service_name": "Bezdarbnieka pabalsts",
+        "status": status,
+        "received_at": "2026-11-02T10:14:00+02:00",
+        "decision_due": None,
+        "history": [],
+        "information_request": request,
+        "decision": decision,
+        "channel": "office",
+    }
+
+
+def test_an_open_information_request_and_a_recent_decision_are_noticed() -> None:
+    request = {"id": "VSAA-2026-903118-1", "text": "Izziņa.", "deadline": "2026-12-04"}
+    answer = {
+        "as_of": AS_OF,
+        "applications": [
+            application("VSAA-2026-903118", "needs_info", request, None),
+            application("VSAA-2026-900001", "decided", None, "2026-11-06T09:00:00+02:00"),  # 14 days ago
+            application("VSAA-2026-900002", "decided", None, "2026-11-05T09:00:00+02:00"),  # 15: long known
+            application("VSAA-2026-900003", "in_progress", request, None),  # answered: no longer open
+        ],
+    }
+    found = application_notices(answer, dt.date(2026, 11, 20))
+    assert [(n.kind, n.link) for n in found] == [
+        ("information_requested", "/applications/sent/VSAA-2026-903118"),
+        ("decision_made", "/applications/sent/VSAA-2026-900001"),
+    ]
+    assert found[0].params["deadline"] == "2026-12-04"
+    assert application_notices({"as_of": AS_OF}, dt.date(2026, 11, 20)) == []
