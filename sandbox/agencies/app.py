@@ -22,7 +22,7 @@ from sandbox.agencies.population_register import population_register_router
 from sandbox.agencies.sealing import sealing_root
 from sandbox.agencies.validation import ContractValidation
 from sandbox.agencies.vdeavk import vdeavk_router
-from sandbox.agencies.vsaa_applications import vsaa_applications_router
+from sandbox.agencies.vsaa_applications import reseed_application, vsaa_applications_router
 from sandbox.agencies.vsaa_data import read_reports, vsaa_data_router
 
 START_DAY = dt.date(2026, 11, 20)
@@ -98,6 +98,7 @@ def create_sandbox() -> Litestar:
             set_fault,
             healthz,
             read_registrations,
+            reseed_application,
             read_reports,
             sealing_root,
             population_register_router(),

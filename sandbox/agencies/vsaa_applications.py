@@ -13,6 +13,8 @@ Every change (submission, answer, withdrawal) goes through the sandbox's idempot
 repeat under the same key and body gets the first answer and changes nothing. Tests read what VSAA registered at
 `GET /_control/vsaa/registrations` (outside the contract): each key with the reference it acted on, the id
 `<reference>` for a submission, `<reference>/information` and `<reference>/withdrawal` for the others.
+`PUT /_control/vsaa-applications/<reference>/reseed` puts an application filed elsewhere back as the data file
+has it (a test that answered or withdrew it leaves it as DOMAIN.md says for the rest of the session).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, get, post, put
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_400_BAD_REQUEST
@@ -191,6 +193,17 @@ async def get_decision(state: State, document_id: FromPath[str]) -> Response[Any
         # Two first downloads at once seal twice: the first kept wins, so every answer is the same bytes.
         pdf = store.decision_pdfs.setdefault(document_id, sealed)
     return Response(pdf, media_type="application/pdf")
+
+
+@put("/_control/vsaa-applications/{reference:str}/reseed", sync_to_thread=False, include_in_schema=False)
+def reseed_application(state: State, reference: FromPath[str]) -> Response[dict[str, Any]]:
+    """Outside the contract: an office application back as seeded (browser tests answer Edgars's request in each
+    of their runs, and leave it open again for the session)."""
+    try:
+        application = applications_store(state).reseed(reference)
+    except NotFound:
+        return _not_found()
+    return Response(application.as_json(_today(state)))
 
 
 def decision_text(application: Application, state: State) -> tuple[str, list[str]]:

@@ -131,3 +131,15 @@ async def test_the_same_answer_has_the_same_key_and_another_answer_another():
     again = await check_answer("Izziņa.", "a.pdf", PDF, scanner)
     other = await check_answer("Izziņa.", "a.pdf", PDF + b" ", scanner)
     assert answer_key("R", "R-1", one) == answer_key("R", "R-1", again) != answer_key("R", "R-1", other)
+
+
+def test_the_sandbox_puts_an_office_application_back_as_seeded():
+    from sandbox.agencies.vsaa_application_store import ApplicationStore, NotFound
+
+    store = ApplicationStore.seeded()
+    now = dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
+    store.withdraw("VSAA-2026-903118", "328804-19324", now)
+    assert store.applications["VSAA-2026-903118"].status(now.date()) == "withdrawn"
+    assert store.reseed("VSAA-2026-903118").status(now.date()) == "needs_info"
+    with pytest.raises(NotFound):
+        store.reseed("VSAA-2026-000001")  # a portal submission has nothing to go back to
