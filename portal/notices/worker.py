@@ -85,8 +85,12 @@ async def _keep(
     db: AsyncSession, wanted: Iterable[tuple[uuid.UUID, facts.NewNotice]], today: dt.date, now: dt.datetime
 ) -> int:
     store, queue = NoticeStore(db), MailQueue(db)
+    wanted = list(wanted)
+    known = await store.known(person_id for person_id, _ in wanted)
     made = 0
     for person_id, new in wanted:
+        if (person_id, new.kind, new.fact) in known:
+            continue  # the usual case on every pass after the first: nothing is written
         notice = await store.add_once(person_id, new, today, now)
         if notice is None:
             continue
