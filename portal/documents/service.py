@@ -161,6 +161,7 @@ TEMPLATES: dict[str, tuple[str, ContextMaker]] = {
     DocumentKind.STATEMENT.value: (STATEMENT_TEMPLATE, statement_context),
 }
 SEAL_REASON = "Issued by Latvia's e-service portal"
+RETRY_FAILED_AFTER = dt.timedelta(minutes=10)
 
 
 class DocumentRendering:
@@ -175,11 +176,21 @@ class DocumentRendering:
         self._seal = seal
         self._public_url = public_url
         self._batch_size = batch_size
+        # Documents that failed to render here, and when: skipped for a while, so that a broken one never holds
+        # up the ones asked for after it (it is tried again later, and logged each time).
+        self._failed: dict[uuid.UUID, dt.datetime] = {}
 
     async def run_once(self, now: dt.datetime) -> int:
-        pages = await self.pending()
+        self._failed = {key: at for key, at in self._failed.items() if now - at < RETRY_FAILED_AFTER}
+        pages = await self.pending(now)
         for document_id, html in pages:
-            await self.store(document_id, await self.render(html), now)
+            try:
+                pdf = await self.render(html)
+            except Exception:
+                log.exception("documents.render_failed", document=str(document_id))
+                self._failed[document_id] = now
+                continue
+            await self.store(document_id, pdf, now)
         return len(pages)
 
     async def render(self, html: str) -> bytes:
@@ -187,23 +198,23 @@ class DocumentRendering:
         serving while the CPU works."""
         return await asyncio.to_thread(lambda: seal_pdf(render_pdf(html), self._seal, SEAL_REASON))
 
-    async def pending(self) -> list[tuple[uuid.UUID, str]]:
+    async def pending(self, now: dt.datetime | None = None) -> list[tuple[uuid.UUID, str]]:
         """The documents not yet rendered, with their HTML: made from the database before any rendering, so no
         transaction stays open while the CPU works."""
         async with self._sessions() as db:
-            documents = list(
-                await db.scalars(
-                    select(Document)
-                    .where(Document.content.is_(None), Document.kind.in_(list(TEMPLATES)))
-                    .order_by(Document.requested_at)
-                    .limit(self._batch_size)
-                )
-            )
+            query = select(Document).where(Document.content.is_(None), Document.kind.in_(list(TEMPLATES)))
+            if self._failed:
+                query = query.where(Document.id.not_in(list(self._failed)))
+            documents = list(await db.scalars(query.order_by(Document.requested_at).limit(self._batch_size)))
             pages = []
             for document in documents:
                 template, context = TEMPLATES[document.kind]
-                values = {**await context(db, document), **verification_context(document, self._public_url)}
-                pages.append((document.id, render_html(template, values, document.locale)))
+                try:
+                    values = {**await context(db, document), **verification_context(document, self._public_url)}
+                    pages.append((document.id, render_html(template, values, document.locale)))
+                except Exception:
+                    log.exception("documents.render_failed", document=str(document.id))
+                    self._failed[document.id] = now or utcnow()
             return pages
 
     async def store(self, document_id: uuid.UUID, pdf: bytes, now: dt.datetime) -> bool:

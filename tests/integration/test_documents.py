@@ -25,6 +25,7 @@ from portal.applications.outbox import OutboxService
 from portal.applications.outbox_models import Submission
 from portal.catalogue.definitions import load_definitions
 from portal.db.engine import create_engine, session_factory
+from portal.documents.codes import new_code
 from portal.documents.models import Document
 from portal.documents.render import render_pdf_async
 from portal.documents.seal import seal_for, seal_is_valid
@@ -303,3 +304,29 @@ def test_a_submission_without_a_receipt_gets_one_in_the_language_the_person_read
     assert pdf.status_code == 200
     text = check_receipt(pdf.content, "en", submission.reference)
     assert "Old-age pension" in text and "15 January 2027" in text and "20 December 2026" in text
+
+
+async def test_a_document_that_cannot_be_rendered_does_not_hold_up_the_others(sessions, migrated):
+    """VSAA's answer kept unreadable (as if the contract changed under it): that statement is logged and left for
+    ten minutes, the receipt asked for after it is rendered at once."""
+    async with sessions() as db, db.begin():
+        janis = await PersonDirectory(db).meet(JANIS, "Jānis", "Bērziņš")
+        broken = Document(
+            kind="statement",
+            statement_kind="EP43",
+            owner_id=janis.id,
+            locale="lv",
+            source={"kind": "EP43", "as_of": "not a moment"},
+            requested_at=T0 - dt.timedelta(minutes=1),
+            verification_code=new_code(),
+        )
+        db.add(broken)
+    await submit_with_receipt(sessions)
+    task = rendering(sessions, migrated)
+    assert await task.run_once(T0) == 1
+    assert await task.run_once(T0 + dt.timedelta(minutes=1)) == 0, "the broken one was tried again at once"
+    rendered = {document.kind: document.content is not None for document in await stored(sessions)}
+    assert rendered == {"receipt": True, "statement": False}
+    later = T0 + dt.timedelta(minutes=11)
+    assert await task.run_once(later) == 0
+    assert task._failed == {broken.id: later}, "not tried again after a while"
