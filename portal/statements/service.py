@@ -139,13 +139,14 @@ def statements_of(payload: Any) -> tuple[Statement, ...]:
     return tuple(sorted(statements, key=lambda s: order.index(s.kind) if s.kind in order else len(order)))
 
 
-def statement_source(vsaa_data: VsaaData, kind: vs.StatementKind) -> Source:
-    """One kind's full statement as a source its page keeps (the worker does not refresh keyed answers)."""
+def statement_source(vsaa_data: VsaaData, kind: vs.StatementKind, year: int | None = None) -> Source:
+    """One kind's full statement (of one year, for a kind that has years) as a source its page keeps (the
+    worker does not refresh keyed answers)."""
 
     async def fetch(personal_code: str) -> vs.Statement:
-        return await vsaa_data.statement(personal_code, kind)
+        return await vsaa_data.statement(personal_code, kind, year)
 
-    return Source(VSAA, STATEMENT, fetch, key=kind)
+    return Source(VSAA, STATEMENT, fetch, key=kind if year is None else f"{kind}:{year}")
 
 
 def full_statement_of(payload: Any) -> vs.Statement | None:

@@ -283,3 +283,26 @@ def test_a_person_vsaa_knows_nothing_about_is_told_so(live_client, kind):
     page = live_client.get(f"/statements/{kind}")
     assert page.status_code == 200 and "VSAA nav datu šai izziņai." in page.text
     assert "<table" not in page.text and 'id="meaning"' not in page.text
+
+
+def test_a_yearly_statement_links_its_years_and_shows_the_one_asked_for(live_client):
+    sign_in(live_client, personal_code=ILZE)
+    rasma = person_id(live_client, RASMA)
+    latest = live_client.get(f"/statements/EP46?for={rasma}")
+    assert '<a class="statement-years__link" href="/statements/EP46?year=2026&amp;for=' in latest.text
+    assert re.search(r'href="/statements/EP46\?year=2026&amp;for=[^"]+" aria-current="page">2026</a>', latest.text)
+    assert f'href="/statements/EP46?year=2025&amp;for={rasma}">2025</a>' in latest.text
+    # 2025: 9 months of 1009.75 and, indexed from October, 3 of 1054.90 = 12252.45 before tax
+    chosen = live_client.get(f"/statements/EP46?year=2025&for={rasma}")
+    assert chosen.status_code == 200
+    assert "2025. gadā VSAA Jums aprēķināja 12\xa0252,45\xa0€ pirms nodokļu nomaksas." in chosen.text
+    assert re.search(r'href="/statements/EP46\?year=2025&amp;for=[^"]+" aria-current="page">2025</a>', chosen.text)
+    assert "2026. gadā VSAA Jums aprēķināja" in live_client.get(f"/statements/EP46?for={rasma}").text, "kept apart"
+
+
+def test_a_year_only_where_a_kind_has_years(live_client):
+    sign_in(live_client, personal_code=JANIS)
+    assert live_client.get("/statements/EP61?year=2025").status_code == 404
+    assert live_client.get("/statements/EP46?year=1800").status_code == 404
+    assert live_client.get("/statements/EP46/fresh?year=3000").status_code == 404
+    assert live_client.get("/statements/EP46?year=last").status_code == 400
