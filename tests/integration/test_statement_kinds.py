@@ -240,12 +240,17 @@ def test_the_page_offers_to_issue_the_statement_as_a_sealed_pdf(live_client):
 def test_every_kind_and_state_is_valid_html(live_client, vsaa_fault, tmp_path):
     """Beyond the inventory's two entries: all 12 kinds in both languages, the kept page VSAA did not refresh,
     and a kind with nothing kept while VSAA is down."""
+    sign_in(live_client, personal_code=ILZE)
+    years = live_client.get(f"/statements/EP46?for={person_id(live_client, RASMA)}").text
+    assert 'class="statement-years"' in years
+    live_client.cookies.clear()
     sign_in(live_client, personal_code=JANIS)
     pages = {
         f"{kind} {lang}": live_client.get(f"/statements/{kind}?lang={lang}").text
         for kind in KINDS
         for lang in ("lv", "en")
     }
+    pages["EP46 with its years"] = years
     live_client.get("/statements/EP61")
     vsaa_fault("down")
     pages["EP61 kept, VSAA down"] = live_client.get("/statements/EP61/fresh").text
