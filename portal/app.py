@@ -47,8 +47,8 @@ from portal.notices import routes as notices_routes
 from portal.overview import routes as overview_routes
 from portal.representation import routes as representation_routes
 from portal.settings import ProductionSettingsError, Settings
-from portal.statements import kind_routes as statement_kind_routes
 from portal.statements import issue_routes as statement_issue_routes
+from portal.statements import kind_routes as statement_kind_routes
 from portal.statements import routes as statements_routes
 from portal.verify import routes as verify_routes
 from portal.verify.limits import verify_limiter
