@@ -12,6 +12,10 @@ import smtplib
 from email.message import EmailMessage
 from typing import Protocol
 
+from pydantic import AnyHttpUrl
+
+from portal.agencies.eadrese import EAddress, Link, Message, NoActiveEAddress
+from portal.agencies.errors import AgencyRefused, AgencyUnavailable
 from portal.web.i18n import N_, translations
 
 SUBJECT = N_("You have a new notice on the portal")
@@ -20,10 +24,15 @@ BODY = N_(
     "This message was sent because you chose to be told of new notices by e-mail. You can change that in your "
     "notification settings."
 )
+OPEN_INBOX = N_("Open your inbox on the portal")
 
 
 class MailRefused(Exception):
-    """The SMTP server did not take the e-mail (refused, or could not be reached): the send is retried."""
+    """The channel did not take the message: retried later, unless `final` (the person cannot be reached so)."""
+
+    def __init__(self, reason: str, final: bool = False) -> None:
+        super().__init__(reason)
+        self.final = final
 
 
 class MailSender(Protocol):
@@ -31,13 +40,41 @@ class MailSender(Protocol):
 
 
 def notice_mail(address: str, sender: str, public_url: str, language: str) -> EmailMessage:
-    catalogue = translations(language)
     message = EmailMessage()
     message["From"] = sender
     message["To"] = address
-    message["Subject"] = catalogue.gettext(SUBJECT)
-    message.set_content(catalogue.gettext(BODY) % {"link": f"{public_url.rstrip('/')}/inbox"})
+    message["Subject"], body = _text(language, public_url)
+    message.set_content(body)
     return message
+
+
+def _text(language: str, public_url: str) -> tuple[str, str]:
+    catalogue = translations(language)
+    return catalogue.gettext(SUBJECT), catalogue.gettext(BODY) % {"link": f"{public_url.rstrip('/')}/inbox"}
+
+
+class EAddressSender:
+    """A message to the person's e-adrese (portal/agencies/eadrese.py): the same words as the e-mail, and the
+    inbox as its link. Sent once per delivery (its id is the idempotency key)."""
+
+    def __init__(self, eadrese: EAddress, public_url: str) -> None:
+        self._eadrese = eadrese
+        self._public_url = public_url
+
+    async def send(self, personal_code: str, language: str, key: str) -> None:
+        subject, body = _text(language, self._public_url)
+        title = translations(language).gettext(OPEN_INBOX)
+        link = Link(href=AnyHttpUrl(f"{self._public_url.rstrip('/')}/inbox"), title=title)
+        try:
+            await self._eadrese.send(
+                Message(recipient_code=personal_code, subject=subject, body=body, links=(link,)), key
+            )
+        except NoActiveEAddress as error:
+            raise MailRefused("no active e-address", final=True) from error
+        except AgencyRefused as error:
+            raise MailRefused(f"e-adrese refused ({error.status})", final=True) from error
+        except AgencyUnavailable as error:
+            raise MailRefused("e-adrese unavailable") from error
 
 
 class SmtpSender:

@@ -53,14 +53,20 @@ class NotificationPreference(Base):
 
 
 class NoticeMail(Base):
-    """One e-mail to send for one notice; the worker sends it, retrying with a growing delay while refused."""
+    """One message telling of one notice through one channel (an e-mail, or a message to the person's e-adrese);
+    the worker sends it, retrying with a growing delay while the channel is unavailable."""
 
     __tablename__ = "notice_mails"
-    __table_args__ = (Index("ix_notice_mails_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        UniqueConstraint("notice_id", "channel"),
+        Index("ix_notice_mails_due", "status", "next_attempt_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    notice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), unique=True)
-    address: Mapped[str] = mapped_column(String(254))
+    notice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(12), default="email")  # email | eadrese
+    # The e-mail address; None for e-adrese, which is reached by the person's personal code at sending time.
+    address: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(12), default="sending")  # sending | sent | given_up
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.notices.facts import NewNotice
 from portal.notices.models import Notice, NoticeMail, NotificationPreference
+from portal.people.models import Person
 from portal.sync.store import utc
 
 SENDING, SENT, GIVEN_UP = "sending", "sent", "given_up"
@@ -105,11 +106,12 @@ class MailQueue:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
 
-    def enqueue(self, notice: Notice, address: str, language: str, now: dt.datetime) -> None:
+    def enqueue(self, notice: Notice, channel: str, address: str | None, language: str, now: dt.datetime) -> None:
         self._db.add(
             NoticeMail(
                 id=uuid.uuid4(),
                 notice_id=notice.id,
+                channel=channel,
                 address=address,
                 language=language,
                 status=SENDING,
@@ -141,6 +143,13 @@ class MailQueue:
             return []
         rows = await self._db.execute(select(NoticeMail).where(or_(*(NoticeMail.id == i for i in taken))))
         return list(rows.scalars())
+
+    async def personal_code(self, mail: NoticeMail) -> str | None:
+        """Whom an e-adrese message goes to: the notice's person, read when it is sent (never kept with it)."""
+        code: str | None = await self._db.scalar(
+            select(Person.personal_code).join(Notice, Notice.person_id == Person.id).where(Notice.id == mail.notice_id)
+        )
+        return code
 
     async def sent(self, mail_id: uuid.UUID, now: dt.datetime) -> None:
         await self._db.execute(

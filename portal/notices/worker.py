@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portal.applications.draft_models import Draft, DraftStatus
 from portal.clock import Clock
 from portal.notices import facts
-from portal.notices.mail import MailRefused, MailSender, notice_mail
+from portal.notices.mail import EAddressSender, MailRefused, MailSender, notice_mail
+from portal.notices.models import NoticeMail
 from portal.notices.store import MailQueue, NoticeStore
 from portal.sync.models import KeptAnswer
 from portal.sync.service import APPLICATIONS, DISABILITY_STATUS, ENTITLEMENTS, VDEAVK, VSAA
@@ -29,6 +30,7 @@ from portal.sync.store import aware
 
 log = structlog.get_logger("portal.notices")
 RIGA = ZoneInfo("Europe/Riga")
+EMAIL, EADRESE = "email", "eadrese"
 
 
 class NoticeTask:
@@ -97,7 +99,9 @@ async def _keep(
         made += 1
         chosen = await store.preferences(person_id)
         if chosen.mails and chosen.email:
-            queue.enqueue(notice, chosen.email, chosen.language, now)
+            queue.enqueue(notice, EMAIL, chosen.email, chosen.language, now)
+        if chosen.by_eadrese:
+            queue.enqueue(notice, EADRESE, None, chosen.language, now)
     if made:
         log.info("notices_made", notices=made)
     return made
@@ -128,27 +132,56 @@ class NoticeMailTask:
         mail_from: str,
         public_url: str,
         policy: MailPolicy = MailPolicy(),
+        eadrese: EAddressSender | None = None,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
+        self._eadrese = eadrese
         self._from = mail_from
         self._public_url = public_url
         self.policy = policy
 
     async def run_once(self, now: dt.datetime) -> int:
         async with self._sessions() as db, db.begin():
-            taken = await MailQueue(db).claim(now, self.policy.lease, self.policy.batch_size)
-            work = [(mail.id, mail.address, mail.language, mail.attempts) for mail in taken]
-        for mail_id, address, language, attempts in work:
-            # Sent outside any transaction: a slow SMTP server holds no database lock.
+            queue = MailQueue(db)
+            taken = await queue.claim(now, self.policy.lease, self.policy.batch_size)
+            work = [_Send(m.id, m.channel, m.address, m.language, m.attempts, await _code_for(queue, m)) for m in taken]
+        for send in work:
+            # Sent outside any transaction: a slow SMTP server or e-adrese holds no database lock.
             try:
-                await self._sender.send(notice_mail(address, self._from, self._public_url, language))
+                await self._send(send)
             except MailRefused as refused:
-                retry_at = self.policy.retry_at(attempts, now)
-                log.warning("notice_mail_refused", error=str(refused), retried=retry_at is not None)
+                retry_at = None if refused.final else self.policy.retry_at(send.attempts, now)
+                log.warning(
+                    "notice_mail_refused", channel=send.channel, error=str(refused), retried=retry_at is not None
+                )
                 async with self._sessions() as db, db.begin():
-                    await MailQueue(db).failed(mail_id, str(refused), retry_at)
+                    await MailQueue(db).failed(send.id, str(refused), retry_at)
                 continue
             async with self._sessions() as db, db.begin():
-                await MailQueue(db).sent(mail_id, now)
+                await MailQueue(db).sent(send.id, now)
         return len(work)
+
+    async def _send(self, send: _Send) -> None:
+        if send.channel == EADRESE:
+            if self._eadrese is None or send.personal_code is None:
+                raise MailRefused("e-adrese is not configured", final=True)
+            await self._eadrese.send(send.personal_code, send.language, str(send.id))
+            return
+        if send.address is None:
+            raise MailRefused("no address", final=True)
+        await self._sender.send(notice_mail(send.address, self._from, self._public_url, send.language))
+
+
+@dataclass(frozen=True)
+class _Send:
+    id: uuid.UUID
+    channel: str
+    address: str | None
+    language: str
+    attempts: int
+    personal_code: str | None  # e-adrese only
+
+
+async def _code_for(queue: MailQueue, mail: NoticeMail) -> str | None:
+    return await queue.personal_code(mail) if mail.channel == EADRESE else None

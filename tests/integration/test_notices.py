@@ -20,7 +20,7 @@ from sqlalchemy import select
 from portal.applications.draft_models import Draft
 from portal.clock import SandboxClock
 from portal.notices.facts import NewNotice
-from portal.notices.mail import SmtpSender
+from portal.notices.mail import EAddressSender, SmtpSender
 from portal.notices.models import Notice, NoticeMail
 from portal.notices.store import NoticeStore
 from portal.notices.worker import MailPolicy, NoticeMailTask, NoticeTask
@@ -72,7 +72,10 @@ class Tasks:
         self.notices = NoticeTask(sessions, SandboxClock(self.http, max_age=0))
         self.policy = MailPolicy()
         sender = SmtpSender("127.0.0.1", smtp_port, timeout=5)
-        self.mail = NoticeMailTask(sessions, sender, "pazinojumi@portals.example.lv", PORTAL_URL, self.policy)
+        eadrese = EAddressSender(agencies.eadrese, PORTAL_URL)
+        self.mail = NoticeMailTask(
+            sessions, sender, "pazinojumi@portals.example.lv", PORTAL_URL, self.policy, eadrese=eadrese
+        )
 
     def run(self, task, now: dt.datetime = T0) -> int:
         return self.client.blocking_portal.call(task.run_once, now)
@@ -102,15 +105,15 @@ def tasks(live_client, live_sandbox, smtp_server, business_day) -> Iterator[Task
     live_client.blocking_portal.call(tasks.http.aclose)
 
 
-def signed_in_and_synced(client, tasks: Tasks, code: str, email: str | None = None) -> None:
+def signed_in_and_synced(client, tasks: Tasks, code: str, email: str | None = None, channels=("email",)) -> None:
     sign_in(client, personal_code=code)
-    if email:
+    if email is not None:
         page = client.get("/account/notifications")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
         assert token, "the form carries its CSRF token"
         saved = client.post(
             "/account/notifications",
-            data={"_csrf_token": token.group(1), "email": email, "channels": "email"},
+            data={"_csrf_token": token.group(1), "email": email, "channels": list(channels)},
             follow_redirects=False,
         )
         assert saved.status_code == 303
@@ -311,3 +314,26 @@ def test_edgars_is_told_vsaa_asks_for_information_by_its_deadline(live_client, t
     assert "VSAA asks for more information by 4 December 2026" in page.text
     assert 'href="/applications/sent/VSAA-2026-903118"' in page.text
     assert tasks.run(tasks.notices) == 0
+
+
+def test_a_notice_reaches_the_e_address_of_whom_chose_it(live_client, tasks, smtp_server):
+    smtp, _ = smtp_server
+    signed_in_and_synced(live_client, tasks, PETERIS, email="", channels=("eadrese",))
+    made = tasks.run(tasks.notices)
+    assert made >= 2 and tasks.run(tasks.mail) == made
+    sent = tasks.mails()
+    assert {(m.channel, m.status, m.address) for m in sent} == {("eadrese", "sent", None)} and len(sent) == made
+    assert smtp.messages == [], "e-mail was not chosen"
+
+
+def test_a_closed_e_address_is_not_tried_again_and_the_notice_stays(live_client, tasks, business_day):
+    signed_in_and_synced(live_client, tasks, EDGARS, email="", channels=("eadrese",))
+    assert tasks.run(tasks.notices) == 1
+    business_day("2026-11-23")  # Edgars closed his e-address on 22 November
+    assert tasks.run(tasks.mail) == 1
+    (mail,) = tasks.mails()
+    assert (mail.channel, mail.status, mail.attempts) == ("eadrese", "given_up", 1)
+    assert mail.last_error == "no active e-address"
+    assert tasks.run(tasks.mail, T0 + tasks.policy.backoff_cap) == 0
+    (notice,) = tasks.notices_of(EDGARS)
+    assert f"/inbox/{notice.id}" in live_client.get("/inbox").text

@@ -1,5 +1,5 @@
-"""Proactive notices (once per person, kind and fact), notification preferences, and the e-mails that carry
-"you have a new notice".
+"""Proactive notices (once per person, kind and fact), notification preferences, and the messages (e-mail,
+e-adrese) that carry "you have a new notice".
 
 Revision ID: 0010
 Revises: 0009
@@ -51,7 +51,8 @@ def upgrade() -> None:
         "notice_mails",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("notice_id", sa.Uuid(), nullable=False),
-        sa.Column("address", sa.String(length=254), nullable=False),
+        sa.Column("channel", sa.String(length=12), nullable=False),
+        sa.Column("address", sa.String(length=254), nullable=True),
         sa.Column("language", sa.String(length=5), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -62,7 +63,7 @@ def upgrade() -> None:
             ["notice_id"], ["notices.id"], name=op.f("fk_notice_mails_notice_id_notices"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_mails")),
-        sa.UniqueConstraint("notice_id", name=op.f("uq_notice_mails_notice_id")),
+        sa.UniqueConstraint("notice_id", "channel", name=op.f("uq_notice_mails_notice_id")),
     )
     op.create_index("ix_notice_mails_due", "notice_mails", ["status", "next_attempt_at"])
 
