@@ -42,7 +42,6 @@ from portal.applications.status_service import (
     Listed,
     contest_by,
     decision_due,
-    vsaa_source,
 )
 from portal.applications.upload_routes import EXCEPTION_HANDLERS, FORM_OVERHEAD, close_files
 from portal.applications.uploads import Refusal, refusal_text, scanner_for
@@ -92,13 +91,12 @@ def _with(url: str, query: str) -> str:
 
 async def _find(
     reference: str, subject: Subject, db: AsyncSession, vsaa: VsaaApplications, settings: Settings
-) -> tuple[Application, Listed]:
+) -> tuple[Application, Listed[Application]]:
     # A mandate for other agencies' matters does not reach VSAA's applications.
     if not subject.covers("VSAA") or not REFERENCE.fullmatch(reference):
         raise NotPermitted()
-    listed = await ApplicationTracker(db, vsaa_source(vsaa.applications_of), settings.agency_read_timeout).vsaa_list(
-        subject.person_id
-    )
+    tracker = ApplicationTracker(db, settings.agency_read_timeout)
+    listed = await tracker.vsaa_list(subject.person_id, vsaa.applications_of)
     application = listed.find(reference)
     if application is None:
         if listed.unavailable and listed.as_of is None:
@@ -109,7 +107,7 @@ async def _find(
 
 def _page(
     application: Application,
-    listed: Listed,
+    listed: Listed[Application],
     subject: Subject,
     definitions: Definitions,
     *,

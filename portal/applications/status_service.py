@@ -16,19 +16,21 @@ import calendar
 import datetime as dt
 import itertools
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal.agencies import vdeavk
 from portal.agencies.vsaa_applications import Application, ApplicationsAnswer
 from portal.clock import RIGA
-from portal.sync.service import APPLICATIONS, VSAA, Source, fetch_and_keep, utcnow
+from portal.sync.service import APPLICATIONS, VDEAVK, VSAA, Source, fetch_and_keep, utcnow
 from portal.sync.store import Kept, KeptAnswers
 
 OPEN = ("received", "in_progress", "needs_info")
+T = TypeVar("T")
 APPEAL_MONTHS = 1  # Administratīvā procesa likums art. 188(1): one month to contest, again to appeal
 
 
@@ -71,55 +73,86 @@ def contest_by(decided_at: dt.datetime) -> dt.date:
 
 
 @dataclass(frozen=True)
-class Listed:
-    """VSAA's list as a page shows it: `unavailable` when VSAA did not answer (the list is then the kept one, or
-    empty when nothing was kept)."""
+class Listed(Generic[T]):
+    """An agency's list as a page shows it: `unavailable` when the agency did not answer (the list is then the
+    kept one, or empty when nothing was kept)."""
 
-    applications: tuple[Application, ...]
+    applications: tuple[T, ...]
     as_of: dt.datetime | None
     unavailable: bool
 
-    def find(self, reference: str) -> Application | None:
-        return next((a for a in self.applications if a.reference == reference), None)
+    def find(self, reference: str) -> T | None:
+        return next((a for a in self.applications if getattr(a, "reference", None) == reference), None)
 
 
-def applications_of(kept: Kept | None) -> tuple[Application, ...]:
+def vsaa_applications(payload: Any) -> tuple[Application, ...]:
+    return tuple(ApplicationsAnswer.model_validate(payload).applications)
+
+
+def vdeavk_applications(payload: Any) -> tuple[vdeavk.Application, ...]:
+    return vdeavk.Applications.model_validate(payload).applications
+
+
+def _parsed(kept: Kept | None, parse: Callable[[Any], tuple[T, ...]]) -> tuple[T, ...]:
     if kept is None:
         return ()
     try:
-        return tuple(ApplicationsAnswer.model_validate(kept.payload).applications)
+        return parse(kept.payload)
     except ValidationError:  # kept by an older portal in a shape this one no longer reads: asked afresh next time
         return ()
 
 
 class ApplicationTracker:
-    def __init__(self, db: AsyncSession, vsaa: Source, within: float) -> None:
-        """`vsaa`: VSAA's applications search as a sync source; `within`: the page's limit in seconds."""
+    def __init__(self, db: AsyncSession, within: float) -> None:
+        """`within`: the page's limit in seconds for asking an agency."""
         self._db = db
-        self._vsaa = vsaa
         self._within = within
 
-    async def vsaa_list(self, person_id: uuid.UUID, now: dt.datetime | None = None) -> Listed:
-        """VSAA asked now (within the limit) and kept; what was kept, marked, when VSAA does not answer."""
+    async def lists(
+        self, person_id: uuid.UUID, sources: Sequence[Source], now: dt.datetime | None = None
+    ) -> list[Kept | None]:
+        """Each agency asked now, all at once (the page waits for the slowest, at most the limit), and kept; for each
+        source its answer, or what was kept with `checked_at` after `fetched_at` when it did not answer."""
         now = now or utcnow()
         answers = KeptAnswers(self._db)
-        with self._db.no_autoflush:  # no write before VSAA answers (portal/sync/service.py says why)
-            kept = await answers.latest(person_id, self._vsaa.agency, self._vsaa.kind, used_at=now)
-        (result,) = await fetch_and_keep(self._db, person_id, [self._vsaa], now, self._within)
-        if result.error is None and result.as_of is not None:
-            fresh = Kept(result.payload, result.as_of, now, now)
-            return Listed(applications_of(fresh), result.as_of, unavailable=False)
-        return Listed(applications_of(kept), kept.as_of if kept else None, unavailable=True)
+        with self._db.no_autoflush:  # no write before the agencies answer (portal/sync/service.py says why)
+            kept = [await answers.latest(person_id, s.agency, s.kind, used_at=now) for s in sources]
+        results = await fetch_and_keep(self._db, person_id, sources, now, self._within)
+        return [
+            Kept(r.payload, r.as_of, now, now)
+            if r.error is None and r.as_of is not None
+            else (Kept(k.payload, k.as_of, k.fetched_at, now) if k else None)
+            for r, k in zip(results, kept, strict=True)
+        ]
+
+    async def vsaa_list(self, person_id: uuid.UUID, applications_of: Any) -> Listed[Application]:
+        (kept,) = await self.lists(person_id, [Source(VSAA, APPLICATIONS, applications_of)])
+        return listed(kept, vsaa_applications)
+
+
+def listed(kept: Kept | None, parse: Callable[[Any], tuple[T, ...]]) -> Listed[T]:
+    """`kept` as `lists` gives it: fresh, kept from before (the agency did not answer), or None (nothing at all)."""
+    if kept is None:
+        return Listed((), None, unavailable=True)
+    return Listed(_parsed(kept, parse), kept.as_of, unavailable=kept.checked_at > kept.fetched_at)
 
 
 def vsaa_source(applications_of: Any) -> Source:
     return Source(VSAA, APPLICATIONS, applications_of)
 
 
+def vdeavk_source(applications: Any) -> Source:
+    return Source(VDEAVK, APPLICATIONS, applications)
+
+
+VDEAVK_SERVICE = "vdeavk-invaliditates-ekspertize"  # the definition VDEĀVK's applications are listed under
+
+
 @dataclass(frozen=True)
 class Row:
-    """One application in the list. `href`: its status page (None for one the agency has not registered yet);
-    `as_of`: set when the row is the agency's word (the list says how current it is)."""
+    """One application in the list. `href`: its status page (None for one the agency has not registered yet, and
+    for VDEĀVK's, which have no page here yet); `agency` and `as_of`: set when the row is the agency's word (the
+    list says whose and how current)."""
 
     title: str
     translate: bool  # the title is a msgid of the portal's catalogue (else the agency's Latvian name)
@@ -128,16 +161,18 @@ class Row:
     received: dt.date | None
     href: str | None
     as_of: dt.datetime | None
+    agency: str | None = None
 
 
 def merged_rows(
-    listed: Listed,
+    vsaa: Listed[Application],
     submissions: Sequence[Any],
     titles: Mapping[str, str],
-    status_href: Any,
+    status_href: Callable[[str], str],
+    vdeavk_list: Listed[vdeavk.Application] | None = None,
 ) -> list[Row]:
-    """VSAA's applications and the portal's submissions VSAA does not list (yet), newest first; a submission VSAA
-    registered is VSAA's row only. `status_href(reference)` gives the status page's link."""
+    """The agencies' applications and the portal's submissions no agency lists (yet), newest first; a submission
+    an agency registered is the agency's row only. `status_href(reference)` gives a VSAA status page's link."""
     rows = [
         Row(
             title=titles.get(a.service) or a.service_name or a.service,
@@ -146,11 +181,26 @@ def merged_rows(
             status=a.status,
             received=a.received_at.astimezone(RIGA).date(),
             href=status_href(a.reference),
-            as_of=listed.as_of,
+            as_of=vsaa.as_of,
+            agency=VSAA,
         )
-        for a in listed.applications
+        for a in vsaa.applications
     ]
-    known = {a.reference for a in listed.applications}
+    vdeavk_apps = vdeavk_list.applications if vdeavk_list else ()
+    rows += [
+        Row(
+            title=titles.get(VDEAVK_SERVICE, VDEAVK_SERVICE),
+            translate=VDEAVK_SERVICE in titles,
+            reference=a.reference,
+            status=a.status,
+            received=a.received_at.astimezone(RIGA).date(),
+            href=None,
+            as_of=vdeavk_list.as_of if vdeavk_list else None,
+            agency=VDEAVK,
+        )
+        for a in vdeavk_apps
+    ]
+    known = {a.reference for a in vsaa.applications} | {a.reference for a in vdeavk_apps}
     for s in submissions:
         if s.reference in known or (s.agency_reference and s.agency_reference in known):
             continue

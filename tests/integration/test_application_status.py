@@ -246,3 +246,20 @@ def test_vsaa_down_with_nothing_kept_is_said_not_a_500(edgars, sandbox):
     assert listed.status_code == 200 and "nevar parādīt, kamēr VSAA neatbild" in listed.text
     page = edgars.get(PAGE)
     assert page.status_code == 503 and "šo lapu nevar parādīt" in page.text
+
+
+def test_peteris_sees_his_vdeavk_assessment_next_to_his_vsaa_pension_each_marked(live_client):
+    sign_in(live_client, personal_code=PETERIS)
+    listed = live_client.get("/applications")
+    assert listed.status_code == 200
+    assert "VDEAVK-2025-900412" in listed.text and "VDEĀVK dati uz 2026. gada 20. novembris" in listed.text
+    assert "VSAA-2024-900412" in listed.text and "VSAA dati uz 2026. gada 20. novembris" in listed.text
+
+
+def test_vdeavk_down_is_said_and_vsaas_list_still_shows(live_client, sandbox):
+    sign_in(live_client, personal_code=PETERIS)
+    assert sandbox.put("/_control/faults/vdeavk", json={"mode": "down"}).status_code == 200
+    listed = live_client.get("/applications")
+    assert listed.status_code == 200 and "VDEĀVK sistēma pašlaik neatbild." in listed.text
+    assert "kamēr VDEĀVK neatbild" in listed.text and "VSAA-2024-900412" in listed.text
+    assert "VDEAVK-2025-900412" not in listed.text
