@@ -188,6 +188,8 @@ def test_a_vsaa_mandate_shows_the_grantors_statement_and_keeps_for(live_client):
     # her old-age pension since 2007-12-01, indexed to 1084.60 from 2026-10-01
     assert "Vecuma pensija: Jūs saņemat 1\xa0084,60\xa0€ mēnesī" in text_of(page.text)
     assert f'href="/statements?for={rasma}"' in page.text, "the way back keeps the subject"
+    index = live_client.get(f"/statements?for={rasma}")
+    assert f'href="/statements/EP51?for={rasma}"' in index.text, "the index's links keep the subject"
 
 
 def test_vsaa_down_with_nothing_kept_says_so_clearly(live_client, vsaa_fault):
