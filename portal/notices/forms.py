@@ -21,6 +21,8 @@ CHANNELS = [
 ]
 # Enough to catch a typing slip; whether the mailbox exists only a sent e-mail can tell.
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+# A Latvian mobile number: eight digits from 2, with or without +371; spaces are allowed as people write them.
+PHONE = re.compile(r"(?:\+371)?(2\d{7})")
 
 
 def _strip(value: str | None) -> str | None:
@@ -29,12 +31,17 @@ def _strip(value: str | None) -> str | None:
 
 class NotificationsForm(PortalForm):
     email = StringField(filters=[_strip])
+    phone = StringField(filters=[_strip])
     channels = SelectMultipleField(choices=CHANNELS, validate_choice=False)
 
     @classmethod
     def of(cls, chosen: Preferences) -> NotificationsForm:
         picked = [name for name, on in (("email", chosen.by_email), ("sms", chosen.by_sms)) if on]
-        return cls(email=chosen.email or "", channels=picked + (["eadrese"] if chosen.by_eadrese else []))
+        return cls(
+            email=chosen.email or "",
+            phone=chosen.phone or "",
+            channels=picked + (["eadrese"] if chosen.by_eadrese else []),
+        )
 
     def validate_email(self, field: Field) -> None:
         if field.data and (len(field.data) > 254 or not EMAIL.fullmatch(field.data)):
@@ -42,18 +49,38 @@ class NotificationsForm(PortalForm):
         if not field.data and "email" in (self.channels.data or []):
             raise ValidationError(N_("Enter your e-mail address to get notices by e-mail."))
 
+    def validate_phone(self, field: Field) -> None:
+        if field.data:
+            number = PHONE.fullmatch(re.sub(r"[\s-]", "", field.data))
+            if number is None:
+                raise ValidationError(N_("Enter a Latvian mobile number, like 20 123 456."))
+            field.data = f"+371{number.group(1)}"
+        elif "sms" in (self.channels.data or []):
+            raise ValidationError(N_("Enter your mobile number to get notices by text message."))
+
     def validate_channels(self, field: Field) -> None:
         if any(value not in {c.value for c in CHANNELS} for value in field.data or []):
             raise ValidationError(N_("Choose the channels from the list."))
 
     def chosen(self, language: str) -> Preferences:
         picked = set(self.channels.data or [])
-        return Preferences(self.email.data or None, "email" in picked, "sms" in picked, "eadrese" in picked, language)
+        return Preferences(
+            self.email.data or None,
+            self.phone.data or None,
+            "email" in picked,
+            "sms" in picked,
+            "eadrese" in picked,
+            language,
+        )
 
 
 def notifications_context(form: NotificationsForm, saved: bool) -> dict[str, Any]:
     return {
-        "values": {"email": form.email.data or "", "channels": form.channels.data or []},
+        "values": {
+            "email": form.email.data or "",
+            "phone": form.phone.data or "",
+            "channels": form.channels.data or [],
+        },
         "channel_choices": [{"value": c.value, "text": gettext(c.label)} for c in CHANNELS],
         "errors": field_errors(form),
         "summary": error_summary_items(form),

@@ -12,6 +12,7 @@ import smtplib
 from email.message import EmailMessage
 from typing import Protocol
 
+import structlog
 from pydantic import AnyHttpUrl
 
 from portal.agencies.eadrese import EAddress, Link, Message, NoActiveEAddress
@@ -24,6 +25,7 @@ BODY = N_(
     "This message was sent because you chose to be told of new notices by e-mail. You can change that in your "
     "notification settings."
 )
+log = structlog.get_logger("portal.notices")
 OPEN_INBOX = N_("Open your inbox on the portal")
 
 
@@ -75,6 +77,33 @@ class EAddressSender:
             raise MailRefused(f"e-adrese refused ({error.status})", final=True) from error
         except AgencyUnavailable as error:
             raise MailRefused("e-adrese unavailable") from error
+
+
+class SmsSender(Protocol):
+    async def send(self, phone: str, text: str) -> None: ...
+
+
+def sms_text(language: str, public_url: str) -> str:
+    """The text message: the same words as the e-mail's subject, and the inbox's address."""
+    return f"{translations(language).gettext(SUBJECT)}: {public_url.rstrip('/')}/inbox"
+
+
+class LogSmsSender:
+    """The dev and test SMS sink: each message is logged (its length, never the number) and kept in `sent`."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+        log.info("sms_sink", characters=len(text))
+
+
+class UnconfiguredSms:
+    """Production has no SMS provider yet: an SMS delivery is given up, the notice stays in the inbox."""
+
+    async def send(self, phone: str, text: str) -> None:
+        raise MailRefused("SMS is not configured", final=True)
 
 
 class SmtpSender:

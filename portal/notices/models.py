@@ -45,6 +45,7 @@ class NotificationPreference(Base):
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(16))  # +371 and eight digits
     by_email: Mapped[bool] = mapped_column(Boolean, default=False)
     by_sms: Mapped[bool] = mapped_column(Boolean, default=False)
     by_eadrese: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -64,8 +65,8 @@ class NoticeMail(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     notice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
-    channel: Mapped[str] = mapped_column(String(12), default="email")  # email | eadrese
-    # The e-mail address; None for e-adrese, which is reached by the person's personal code at sending time.
+    channel: Mapped[str] = mapped_column(String(12), default="email")  # email | sms | eadrese
+    # The e-mail address or the phone number; None for e-adrese, reached by the personal code at sending time.
     address: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(12), default="sending")  # sending | sent | given_up

@@ -22,6 +22,7 @@ SENDING, SENT, GIVEN_UP = "sending", "sent", "given_up"
 @dataclass(frozen=True)
 class Preferences:
     email: str | None = None
+    phone: str | None = None
     by_email: bool = False
     by_sms: bool = False
     by_eadrese: bool = False
@@ -91,14 +92,14 @@ class NoticeStore:
         row = await self._db.get(NotificationPreference, person_id)
         if row is None:
             return Preferences()
-        return Preferences(row.email, row.by_email, row.by_sms, row.by_eadrese, row.language)
+        return Preferences(row.email, row.phone, row.by_email, row.by_sms, row.by_eadrese, row.language)
 
     async def save_preferences(self, person_id: uuid.UUID, chosen: Preferences, now: dt.datetime) -> None:
         row = await self._db.get(NotificationPreference, person_id)
         if row is None:
             row = NotificationPreference(person_id=person_id)
             self._db.add(row)
-        row.email, row.by_email, row.by_sms = chosen.email, chosen.by_email, chosen.by_sms
+        row.email, row.phone, row.by_email, row.by_sms = chosen.email, chosen.phone, chosen.by_email, chosen.by_sms
         row.by_eadrese, row.language, row.updated_at = chosen.by_eadrese, chosen.language, utc(now)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portal.applications.draft_models import Draft, DraftStatus
 from portal.clock import Clock
 from portal.notices import facts
-from portal.notices.mail import EAddressSender, MailRefused, MailSender, notice_mail
+from portal.notices.mail import EAddressSender, MailRefused, MailSender, SmsSender, notice_mail, sms_text
 from portal.notices.models import NoticeMail
 from portal.notices.store import MailQueue, NoticeStore
 from portal.sync.models import KeptAnswer
@@ -30,7 +30,7 @@ from portal.sync.store import aware
 
 log = structlog.get_logger("portal.notices")
 RIGA = ZoneInfo("Europe/Riga")
-EMAIL, EADRESE = "email", "eadrese"
+EMAIL, SMS, EADRESE = "email", "sms", "eadrese"
 
 
 class NoticeTask:
@@ -100,6 +100,8 @@ async def _keep(
         chosen = await store.preferences(person_id)
         if chosen.mails and chosen.email:
             queue.enqueue(notice, EMAIL, chosen.email, chosen.language, now)
+        if chosen.by_sms and chosen.phone:
+            queue.enqueue(notice, SMS, chosen.phone, chosen.language, now)
         if chosen.by_eadrese:
             queue.enqueue(notice, EADRESE, None, chosen.language, now)
     if made:
@@ -133,10 +135,12 @@ class NoticeMailTask:
         public_url: str,
         policy: MailPolicy = MailPolicy(),
         eadrese: EAddressSender | None = None,
+        sms: SmsSender | None = None,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
         self._eadrese = eadrese
+        self._sms = sms
         self._from = mail_from
         self._public_url = public_url
         self.policy = policy
@@ -170,6 +174,11 @@ class NoticeMailTask:
             return
         if send.address is None:
             raise MailRefused("no address", final=True)
+        if send.channel == SMS:
+            if self._sms is None:
+                raise MailRefused("SMS is not configured", final=True)
+            await self._sms.send(send.address, sms_text(send.language, self._public_url))
+            return
         await self._sender.send(notice_mail(send.address, self._from, self._public_url, send.language))
 
 

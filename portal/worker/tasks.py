@@ -19,7 +19,7 @@ from portal.applications.uploads import UploadSweeper
 from portal.clock import Clock
 from portal.documents.seal import seal_for
 from portal.documents.service import DocumentRendering
-from portal.notices.mail import EAddressSender, SmtpSender
+from portal.notices.mail import EAddressSender, LogSmsSender, SmtpSender, UnconfiguredSms
 from portal.notices.worker import NoticeMailTask, NoticeTask
 from portal.settings import Settings
 from portal.sync.worker import SyncTask, sync_sources
@@ -61,6 +61,7 @@ def build_tasks(context: WorkerContext) -> list[Task]:
             context.settings.mail_from,
             context.settings.public_url,
             eadrese=EAddressSender(context.agencies.eadrese, context.settings.public_url),
+            sms=UnconfiguredSms() if context.settings.is_production else LogSmsSender(),
         ),
     ]
 

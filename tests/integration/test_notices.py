@@ -20,7 +20,7 @@ from sqlalchemy import select
 from portal.applications.draft_models import Draft
 from portal.clock import SandboxClock
 from portal.notices.facts import NewNotice
-from portal.notices.mail import EAddressSender, SmtpSender
+from portal.notices.mail import EAddressSender, LogSmsSender, SmtpSender
 from portal.notices.models import Notice, NoticeMail
 from portal.notices.store import NoticeStore
 from portal.notices.worker import MailPolicy, NoticeMailTask, NoticeTask
@@ -73,8 +73,9 @@ class Tasks:
         self.policy = MailPolicy()
         sender = SmtpSender("127.0.0.1", smtp_port, timeout=5)
         eadrese = EAddressSender(agencies.eadrese, PORTAL_URL)
+        self.sms = LogSmsSender()
         self.mail = NoticeMailTask(
-            sessions, sender, "pazinojumi@portals.example.lv", PORTAL_URL, self.policy, eadrese=eadrese
+            sessions, sender, "pazinojumi@portals.example.lv", PORTAL_URL, self.policy, eadrese=eadrese, sms=self.sms
         )
 
     def run(self, task, now: dt.datetime = T0) -> int:
@@ -105,7 +106,9 @@ def tasks(live_client, live_sandbox, smtp_server, business_day) -> Iterator[Task
     live_client.blocking_portal.call(tasks.http.aclose)
 
 
-def signed_in_and_synced(client, tasks: Tasks, code: str, email: str | None = None, channels=("email",)) -> None:
+def signed_in_and_synced(
+    client, tasks: Tasks, code: str, email: str | None = None, channels=("email",), phone: str = ""
+) -> None:
     sign_in(client, personal_code=code)
     if email is not None:
         page = client.get("/account/notifications")
@@ -113,7 +116,7 @@ def signed_in_and_synced(client, tasks: Tasks, code: str, email: str | None = No
         assert token, "the form carries its CSRF token"
         saved = client.post(
             "/account/notifications",
-            data={"_csrf_token": token.group(1), "email": email, "channels": list(channels)},
+            data={"_csrf_token": token.group(1), "email": email, "phone": phone, "channels": list(channels)},
             follow_redirects=False,
         )
         assert saved.status_code == 303
@@ -252,11 +255,10 @@ def test_the_preferences_form_refuses_what_it_cannot_use(live_client, tasks):
         assert refused.status_code == 400 and 'class="error-summary' in refused.text
     bad = live_client.post("/account/notifications", data={"_csrf_token": token, "channels": "pigeon"})
     assert bad.status_code == 400
-    saved = live_client.post(
-        "/account/notifications", data={"_csrf_token": token, "email": "a@b.lv", "channels": ["email", "sms"]}
-    )
+    chosen = {"email": "a@b.lv", "phone": "+371 2000 0000", "channels": ["email", "sms"]}
+    saved = live_client.post("/account/notifications", data={"_csrf_token": token, **chosen})
     assert saved.status_code == 200 and "Jūsu izvēle ir saglabāta" in saved.text
-    assert 'value="a@b.lv"' in saved.text
+    assert 'value="a@b.lv"' in saved.text and 'value="+37120000000"' in saved.text
 
 
 def add_notice(client, code: str, new: NewNotice) -> Notice:
@@ -337,3 +339,21 @@ def test_a_closed_e_address_is_not_tried_again_and_the_notice_stays(live_client,
     assert tasks.run(tasks.mail, T0 + tasks.policy.backoff_cap) == 0
     (notice,) = tasks.notices_of(EDGARS)
     assert f"/inbox/{notice.id}" in live_client.get("/inbox").text
+
+
+def test_a_text_message_says_only_that_there_is_a_notice(live_client, tasks, smtp_server):
+    signed_in_and_synced(live_client, tasks, JANIS, email="", channels=("sms",), phone="20 123 456")
+    assert tasks.run(tasks.notices) == 1 and tasks.run(tasks.mail) == 1
+    assert tasks.sms.sent == [("+37120123456", f"Jums portālā ir jauns paziņojums: {PORTAL_URL}/inbox")]
+    assert [(m.channel, m.status) for m in tasks.mails()] == [("sms", "sent")]
+    assert 'value="+37120123456"' in live_client.get("/account/notifications").text
+
+
+def test_text_messages_need_a_latvian_mobile_number(live_client, tasks):
+    sign_in(live_client, personal_code=JANIS)
+    page = live_client.get("/account/notifications")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    for phone in ("", "12345678", "+3712012345", "+44 20 1234 5678"):
+        data = {"_csrf_token": token, "phone": phone, "channels": "sms"}
+        refused = live_client.post("/account/notifications", data=data)
+        assert refused.status_code == 400 and 'href="#phone"' in refused.text, phone

@@ -37,6 +37,7 @@ def upgrade() -> None:
         "notification_preferences",
         sa.Column("person_id", sa.Uuid(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("phone", sa.String(length=16), nullable=True),
         sa.Column("by_email", sa.Boolean(), nullable=False),
         sa.Column("by_sms", sa.Boolean(), nullable=False),
         sa.Column("by_eadrese", sa.Boolean(), nullable=False),
