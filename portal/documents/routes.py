@@ -72,8 +72,10 @@ async def receipt_pdf(
             submission, receipt_details(definition, answers, received_on(submission)), current_locale()
         )
     if document is None or document.content is None:
-        # The worker has not rendered it yet: a page that says so (404: there is no PDF at this address yet).
-        return Template(PREPARING, status_code=404, headers=NO_STORE)
+        # The worker has not rendered it yet: a page that says so, with a link to try again (never a 404: the
+        # address is right, only the PDF is not there yet).
+        context = {"pdf_url": f"/applications/{application_id}/receipt.pdf"}
+        return Template(PREPARING, context=context, headers=NO_STORE)
     return Response(
         document.content,
         media_type="application/pdf",
