@@ -25,10 +25,12 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.agencies.errors import AgencyRefused, AgencyUnavailable
 from portal.agencies.vsaa_applications import REFERENCE, Application, VsaaApplications
+from portal.applications.outbox_models import Submission
 from portal.applications.status_answers import (
     MAX_TEXT,
     VSAA_FILE_LIMITS,
@@ -105,6 +107,14 @@ async def _find(
     return application, listed
 
 
+async def _receipt_href(db: AsyncSession, reference: str, subject: Subject) -> str | None:
+    """The portal's receipt, when the application was sent through the portal (documents/routes.py serves it)."""
+    submission = await db.scalar(
+        select(Submission).where(Submission.reference == reference, Submission.applicant_id == subject.person_id)
+    )
+    return f"/applications/{submission.id}/receipt.pdf" if submission else None
+
+
 def _page(
     application: Application,
     listed: Listed[Application],
@@ -115,6 +125,7 @@ def _page(
     notice: str | None = None,
     status_code: int = HTTP_200_OK,
     done: str | None = None,
+    receipt: str | None = None,
 ) -> Template:
     definition = definitions.get(application.service)
     decision = application.decision
@@ -132,6 +143,7 @@ def _page(
             "notice": notice,
             "done": done if done in ("answered", "withdrawn") else None,
             "max_length": MAX_TEXT,
+            "receipt": receipt,
         },
         status_code=status_code,
         headers=NO_STORE,
@@ -153,7 +165,8 @@ async def sent_application(
     # A file too large to read came back here as ?upload_error= (the too-large handler below).
     file_error = refusal_text(upload_error, VSAA_FILE_LIMITS)
     answer = CheckedAnswer("", (), file_error=file_error) if file_error else None
-    return _page(application, listed, subject, definitions, answer=answer, done=done)
+    receipt = await _receipt_href(db_session, reference, subject)
+    return _page(application, listed, subject, definitions, answer=answer, done=done, receipt=receipt)
 
 
 def answer_handler(settings: Settings) -> HTTPRouteHandler:

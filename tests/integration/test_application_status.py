@@ -16,7 +16,8 @@ import pytest
 from portal.people.service import PersonDirectory
 from portal.representation.service import Grant, MandateService
 from tests.conftest import agency_urls
-from tests.integration.test_journey import csrf
+from tests.integration.test_html_valid import janis_pension_drafts
+from tests.integration.test_journey import csrf, deliver_due
 from tests.integration.test_representation import REFUSED, person_id
 from tests.integration.test_sign_in import sign_in
 from tests.ports import free_port
@@ -266,3 +267,22 @@ def test_vdeavk_down_is_said_and_vsaas_list_still_shows(live_client, sandbox):
     assert listed.status_code == 200 and "VDEĀVK sistēma pašlaik neatbild." in listed.text
     assert "kamēr VDEĀVK neatbild" in listed.text and "VSAA-2024-900412" in listed.text
     assert "VDEAVK-2025-900412" not in listed.text
+
+
+def test_an_application_sent_here_is_listed_once_and_its_page_keeps_the_receipt(live_client):
+    sent = janis_pension_drafts({}, live_client)["sent"]
+    listed = live_client.get("/applications")
+    (reference,) = set(re.findall(r"VSAA-2026-0\d{5}", listed.text))
+    assert (
+        listed.text.count(f"– {reference}") == 1 and "Tiek nosūtīts" in listed.text
+    )  # the portal's row: VSAA does not have it yet
+    live_client.blocking_portal.call(deliver_due, live_client.app)
+    listed = live_client.get("/applications")
+    assert listed.text.count(f"– {reference}") == 1, "VSAA's row only, not the portal's as well"
+    assert f'href="/applications/sent/{reference}"' in listed.text and "VSAA dati uz" in listed.text
+    page = live_client.get(f"/applications/sent/{reference}")
+    assert page.status_code == 200 and "Šajā portālā" in page.text
+    (receipt,) = re.findall(r'href="(/applications/[0-9a-f-]+/receipt\.pdf)"', page.text)
+    # The same receipt as the confirmation links (rendered by the worker, which this portal does not run).
+    confirmation = live_client.get(f"/applications/{sent}/confirmation")
+    assert confirmation.status_code == 200 and f'href="{receipt}"' in confirmation.text
