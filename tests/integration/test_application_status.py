@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -286,3 +287,16 @@ def test_an_application_sent_here_is_listed_once_and_its_page_keeps_the_receipt(
     # The same receipt as the confirmation links (rendered by the worker, which this portal does not run).
     confirmation = live_client.get(f"/applications/{sent}/confirmation")
     assert confirmation.status_code == 200 and f'href="{receipt}"' in confirmation.text
+
+
+def test_the_same_answer_sent_twice_at_once_is_registered_once(edgars, sandbox):
+    page = edgars.get(PAGE)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    data = {"_csrf_token": token, "request_id": "VSAA-2026-903118-1", "text": "Izziņa (dubultklikšķis)."}
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(lambda _: edgars.post(f"{PAGE}/information", data=data, follow_redirects=False), range(2))
+        )
+    assert [a.status_code for a in answers] == [303, 303]
+    assert registered(sandbox, "information") == [f"{EDGARS_APPLICATION}/information"]
+    assert "Tiek izskatīts" in edgars.get(PAGE).text
