@@ -24,6 +24,7 @@ from portal.web.i18n import N_
 PER_PAGE = 20
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _SLUG = r"[a-z0-9-]+"
+_REFERENCE = r"[A-Z]+-[0-9]{4}-[0-9]{6}"
 
 # What a read of each page means to the person whose data it showed; the first pattern that matches wins.
 READS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -34,6 +35,9 @@ READS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (f"/applications/{_UUID}", N_("Viewed one of your applications.")),
         (f"/applications/{_UUID}/receipt\\.pdf", N_("Downloaded the receipt of one of your applications.")),
         (f"/applications/{_UUID}/{_SLUG}", N_("Viewed a page of one of your applications.")),
+        (f"/applications/sent/{_REFERENCE}", N_("Viewed one of your applications.")),
+        (f"/applications/sent/{_REFERENCE}/decision", N_("Downloaded the decision on one of your applications.")),
+        (f"/applications/sent/{_REFERENCE}/{_SLUG}", N_("Viewed a page of one of your applications.")),
         ("/statements", N_("Viewed your statements.")),
         (f"/statements/{_SLUG}", N_("Viewed one kind of your statements.")),
         (f"/statements/{_SLUG}/{_UUID}\\.pdf", N_("Downloaded one of your statements.")),
@@ -51,6 +55,8 @@ ACTIONS = {
     "client.opened": N_("Opened your record after identifying you in person."),
     "client.closed": N_("Closed your record."),
     "data.reported": N_("Reported to VSAA that its data about you is wrong."),
+    "application.information_answered": N_("Answered VSAA's request for more information about your application."),
+    "application.withdrawn": N_("Withdrew your application."),
 }
 UNKNOWN_ACTION = N_("Acted in your name.")
 
