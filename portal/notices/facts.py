@@ -27,6 +27,7 @@ TERM_ENDING = "disability_term_ending"
 DRAFT_EXPIRING = "draft_expiring"
 INFORMATION_REQUESTED = "information_requested"
 DECISION_MADE = "decision_made"
+NOT_DELIVERED = "not_delivered"
 # The VDEĀVK application, which prefills a renewal while a term is ending (portal/applications/prefill.py).
 RENEWAL_SERVICE = "vdeavk-invaliditates-ekspertize"
 # VDEĀVK reminds at least three months before a term ends, and once more a month before (DOMAIN.md).
@@ -133,3 +134,9 @@ def application_notices(payload: Any, today: dt.date) -> list[NewNotice]:
             fact = f"{application.reference}:{decision.document_id}"
             notices.append(NewNotice(DECISION_MADE, fact, "vsaa", link, about))
     return notices
+
+
+def not_delivered_notice(submission_id: str, reference: str, service: str, agency: str) -> NewNotice:
+    """An application the agency refused to register (the outbox's `not_delivered`): the fact is the submission."""
+    params = {"reference": reference, "service": service}
+    return NewNotice(NOT_DELIVERED, submission_id, agency, "/applications", params)

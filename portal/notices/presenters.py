@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.auth.access import Subject, subject_url
-from portal.notices.facts import DECISION_MADE, DRAFT_EXPIRING, ENTITLEMENT, INFORMATION_REQUESTED, TERM_ENDING
+from portal.notices.facts import (
+    DECISION_MADE,
+    DRAFT_EXPIRING,
+    ENTITLEMENT,
+    INFORMATION_REQUESTED,
+    NOT_DELIVERED,
+    TERM_ENDING,
+)
 from portal.notices.models import Notice
 from portal.web.i18n import N_, format_date, gettext
 
@@ -91,6 +98,14 @@ def _decision(params: Mapping[str, Any]) -> tuple[str, list[str], str | None]:
     return gettext("VSAA has decided on your application"), lines, gettext("Read the decision")
 
 
+def _not_delivered(params: Mapping[str, Any], titles: Mapping[str, str]) -> tuple[str, list[str], str | None]:
+    title = gettext("Your application %(reference)s was not delivered") % {"reference": params["reference"]}
+    service = titles.get(str(params.get("service")))
+    lines = [gettext("Application: %(service)s.") % {"service": gettext(service)}] if service else []
+    lines.append(gettext("The agency did not register it. You can apply again, or ask the agency why."))
+    return title, lines, gettext("Your applications")
+
+
 def shown(notice: Notice, subject: Subject | None, titles: Mapping[str, str]) -> ShownNotice:
     """`titles`: the e-services' names (msgids) by slug, for drafts."""
     params = notice.params or {}
@@ -104,6 +119,8 @@ def shown(notice: Notice, subject: Subject | None, titles: Mapping[str, str]) ->
         title, lines, action = _information(params)
     elif notice.kind == DECISION_MADE:
         title, lines, action = _decision(params)
+    elif notice.kind == NOT_DELIVERED:
+        title, lines, action = _not_delivered(params, titles)
     else:
         title, lines, action = gettext("A notice"), [], None
     explanation = params.get("explanation") if notice.kind == ENTITLEMENT else None

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portal.applications.draft_models import Draft, DraftStatus
+from portal.applications.outbox_models import Submission, SubmissionStatus
 from portal.clock import Clock
 from portal.notices import facts
 from portal.notices.mail import EAddressSender, MailRefused, MailSender, SmsSender, notice_mail, sms_text
@@ -45,6 +46,7 @@ class NoticeTask:
         async with self._sessions() as db, db.begin():
             wanted = await _from_kept_answers(db, today)
             wanted += await _from_drafts(db, now)
+            wanted += await _from_refused_submissions(db)
             return await _keep(db, wanted, today, now)
 
 
@@ -80,6 +82,18 @@ async def _from_drafts(db: AsyncSession, now: dt.datetime) -> list[tuple[uuid.UU
     return [
         (applicant, facts.draft_notice(str(draft_id), service, agency, aware(expires).astimezone(RIGA).date()))
         for draft_id, applicant, service, agency, expires in rows.all()
+    ]
+
+
+async def _from_refused_submissions(db: AsyncSession) -> list[tuple[uuid.UUID, facts.NewNotice]]:
+    rows = await db.execute(
+        select(
+            Submission.id, Submission.applicant_id, Submission.reference, Submission.service, Submission.agency
+        ).where(Submission.status == SubmissionStatus.NOT_DELIVERED.value)
+    )
+    return [
+        (applicant, facts.not_delivered_notice(str(submission_id), reference, service, agency))
+        for submission_id, applicant, reference, service, agency in rows.all()
     ]
 
 

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.applications.draft_models import Draft
+from portal.applications.outbox_models import Submission
 from portal.clock import SandboxClock
 from portal.notices.facts import NewNotice
 from portal.notices.mail import EAddressSender, LogSmsSender, SmtpSender
@@ -357,3 +358,39 @@ def test_text_messages_need_a_latvian_mobile_number(live_client, tasks):
         data = {"_csrf_token": token, "phone": phone, "channels": "sms"}
         refused = live_client.post("/account/notifications", data=data)
         assert refused.status_code == 400 and 'href="#phone"' in refused.text, phone
+
+
+def test_an_application_the_agency_refused_is_noticed_once(live_client, tasks):
+    sign_in(live_client, personal_code=JANIS)
+    janis = person_id(live_client, JANIS)
+
+    async def submitted(status: str, reference: str) -> None:
+        async with live_client.app.state.db_sessions() as db, db.begin():
+            db.add(
+                Submission(
+                    id=uuid.uuid4(),
+                    agency="vsaa",
+                    service="vecuma-pensija",
+                    reference=reference,
+                    idempotency_key=f"notice-test-{status}",
+                    payload={},
+                    applicant_id=janis,
+                    about_person_id=None,
+                    filer_id=janis,
+                    basis="self",
+                    status=status,
+                    refusal_reason="Refused." if status == "not_delivered" else None,
+                    attempts=1,
+                    next_attempt_at=T0,
+                    created_at=T0,
+                )
+            )
+
+    live_client.blocking_portal.call(submitted, "not_delivered", "VSAA-2026-700013")
+    live_client.blocking_portal.call(submitted, "received", "VSAA-2026-700014")
+    assert tasks.run(tasks.notices) == 1 and tasks.run(tasks.notices) == 0
+    (notice,) = tasks.notices_of(JANIS)
+    assert (notice.kind, notice.link) == ("not_delivered", "/applications")
+    assert notice.params["reference"] == "VSAA-2026-700013"
+    page = live_client.get(f"/inbox/{notice.id}?lang=en")
+    assert "Your application VSAA-2026-700013 was not delivered" in page.text
