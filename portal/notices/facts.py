@@ -28,6 +28,8 @@ DRAFT_EXPIRING = "draft_expiring"
 INFORMATION_REQUESTED = "information_requested"
 DECISION_MADE = "decision_made"
 NOT_DELIVERED = "not_delivered"
+MANDATE_GRANTED = "mandate_granted"
+MANDATE_ENDED = "mandate_ended"
 # The VDEĀVK application, which prefills a renewal while a term is ending (portal/applications/prefill.py).
 RENEWAL_SERVICE = "vdeavk-invaliditates-ekspertize"
 # VDEĀVK reminds at least three months before a term ends, and once more a month before (DOMAIN.md).
@@ -140,3 +142,27 @@ def not_delivered_notice(submission_id: str, reference: str, service: str, agenc
     """An application the agency refused to register (the outbox's `not_delivered`): the fact is the submission."""
     params = {"reference": reference, "service": service}
     return NewNotice(NOT_DELIVERED, submission_id, agency, "/applications", params)
+
+
+@dataclass(frozen=True)
+class MandateFacts:
+    """What the notices of one mandate need: its parties (ids and names) and how it stands."""
+
+    mandate_id: str
+    grantor: tuple[Any, str]  # (person id, full name)
+    holder: tuple[Any, str]
+    valid_until: dt.date
+    ended_by: Any | None
+    ended: bool
+
+
+def mandate_notices(mandate: MandateFacts, today: dt.date) -> list[tuple[Any, NewNotice]]:
+    """The holder is told of a mandate granted; when it ends, whoever did not end it is told (both, when its
+    term ran out). Mandate notices are the person's own matter ("portal"): they link to /representation."""
+    (grantor, grantor_name), (holder, holder_name) = mandate.grantor, mandate.holder
+    link = "/representation"
+    if not mandate.ended and today <= mandate.valid_until:
+        params = {"name": grantor_name, "valid_until": mandate.valid_until.isoformat()}
+        return [(holder, NewNotice(MANDATE_GRANTED, mandate.mandate_id, "portal", link, params))]
+    told = [(p, other) for p, other in ((grantor, holder_name), (holder, grantor_name)) if p != mandate.ended_by]
+    return [(p, NewNotice(MANDATE_ENDED, mandate.mandate_id, "portal", link, {"name": other})) for p, other in told]

@@ -14,6 +14,8 @@ from portal.notices.facts import (
     DRAFT_EXPIRING,
     ENTITLEMENT,
     INFORMATION_REQUESTED,
+    MANDATE_ENDED,
+    MANDATE_GRANTED,
     NOT_DELIVERED,
     TERM_ENDING,
 )
@@ -106,6 +108,19 @@ def _not_delivered(params: Mapping[str, Any], titles: Mapping[str, str]) -> tupl
     return title, lines, gettext("Your applications")
 
 
+def _mandate(kind: str, params: Mapping[str, Any]) -> tuple[str, list[str], str | None]:
+    if kind == MANDATE_GRANTED:
+        title = gettext("%(name)s has granted you a mandate") % {"name": params["name"]}
+        lines = [
+            gettext("You can act for them in the matters it covers until %(date)s.")
+            % {"date": _day(params["valid_until"])}
+        ]
+    else:
+        title = gettext("The mandate between you and %(name)s has ended") % {"name": params["name"]}
+        lines = [gettext("Your mandates are listed on the page about acting for someone.")]
+    return title, lines, gettext("Acting for someone")
+
+
 def shown(notice: Notice, subject: Subject | None, titles: Mapping[str, str]) -> ShownNotice:
     """`titles`: the e-services' names (msgids) by slug, for drafts."""
     params = notice.params or {}
@@ -121,6 +136,8 @@ def shown(notice: Notice, subject: Subject | None, titles: Mapping[str, str]) ->
         title, lines, action = _decision(params)
     elif notice.kind == NOT_DELIVERED:
         title, lines, action = _not_delivered(params, titles)
+    elif notice.kind in (MANDATE_GRANTED, MANDATE_ENDED):
+        title, lines, action = _mandate(notice.kind, params)
     else:
         title, lines, action = gettext("A notice"), [], None
     explanation = params.get("explanation") if notice.kind == ENTITLEMENT else None

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from portal.applications.draft_models import Draft, DraftStatus
 from portal.applications.outbox_models import Submission, SubmissionStatus
@@ -25,6 +26,8 @@ from portal.notices import facts
 from portal.notices.mail import EAddressSender, MailRefused, MailSender, SmsSender, notice_mail, sms_text
 from portal.notices.models import NoticeMail
 from portal.notices.store import MailQueue, NoticeStore
+from portal.people.models import Person
+from portal.representation.models import Mandate
 from portal.sync.models import KeptAnswer
 from portal.sync.service import APPLICATIONS, DISABILITY_STATUS, ENTITLEMENTS, VDEAVK, VSAA
 from portal.sync.store import aware
@@ -47,6 +50,7 @@ class NoticeTask:
             wanted = await _from_kept_answers(db, today)
             wanted += await _from_drafts(db, now)
             wanted += await _from_refused_submissions(db)
+            wanted += await _from_mandates(db, today)
             return await _keep(db, wanted, today, now)
 
 
@@ -95,6 +99,27 @@ async def _from_refused_submissions(db: AsyncSession) -> list[tuple[uuid.UUID, f
         (applicant, facts.not_delivered_notice(str(submission_id), reference, service, agency))
         for submission_id, applicant, reference, service, agency in rows.all()
     ]
+
+
+async def _from_mandates(db: AsyncSession, today: dt.date) -> list[tuple[uuid.UUID, facts.NewNotice]]:
+    grantor, holder = aliased(Person), aliased(Person)
+    rows = await db.execute(
+        select(Mandate, grantor, holder)
+        .join(grantor, grantor.id == Mandate.grantor_id)
+        .join(holder, holder.id == Mandate.holder_id)
+    )
+    wanted = []
+    for mandate, granted_by, held_by in rows.all():
+        about = facts.MandateFacts(
+            str(mandate.id),
+            (granted_by.id, f"{granted_by.given_name} {granted_by.family_name}"),
+            (held_by.id, f"{held_by.given_name} {held_by.family_name}"),
+            mandate.valid_until,
+            mandate.ended_by_id,
+            mandate.ended_at is not None,
+        )
+        wanted += facts.mandate_notices(about, today)
+    return wanted
 
 
 async def _keep(

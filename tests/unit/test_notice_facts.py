@@ -6,7 +6,14 @@ import datetime as dt
 
 import pytest
 
-from portal.notices.facts import application_notices, entitlement_notices, months_before, term_notices
+from portal.notices.facts import (
+    MandateFacts,
+    application_notices,
+    entitlement_notices,
+    mandate_notices,
+    months_before,
+    term_notices,
+)
 
 AS_OF = "2026-11-20T08:00:00Z"
 
@@ -125,3 +132,25 @@ def test_an_open_information_request_and_a_recent_decision_are_noticed() -> None
     ]
     assert found[0].params["deadline"] == "2026-12-04"
     assert application_notices({"as_of": AS_OF}, dt.date(2026, 11, 20)) == []
+
+
+GRANTOR, HOLDER = "rasma-id", "ilze-id"
+
+
+def mandate(ended_by: str | None = None, ended: bool = False, until: str = "2027-12-31") -> MandateFacts:
+    return MandateFacts(
+        "m1", (GRANTOR, "Rasma Liepa"), (HOLDER, "Ilze Liepa"), dt.date.fromisoformat(until), ended_by, ended
+    )
+
+
+def test_the_holder_is_told_of_a_mandate_granted_and_the_other_party_of_its_end() -> None:
+    today = dt.date(2026, 11, 20)
+    ((person, granted),) = mandate_notices(mandate(), today)
+    assert (person, granted.kind, granted.params["name"]) == (HOLDER, "mandate_granted", "Rasma Liepa")
+    ((person, ended),) = mandate_notices(mandate(ended_by=GRANTOR, ended=True), today)
+    assert (person, ended.kind, ended.params["name"]) == (HOLDER, "mandate_ended", "Rasma Liepa")
+    ((person, ended),) = mandate_notices(mandate(ended_by=HOLDER, ended=True), today)
+    assert (person, ended.params["name"]) == (GRANTOR, "Ilze Liepa")
+    expired = mandate_notices(mandate(until="2026-11-19"), today)
+    assert sorted((p, n.kind) for p, n in expired) == sorted([(HOLDER, "mandate_ended"), (GRANTOR, "mandate_ended")])
+    assert mandate_notices(mandate(until="2026-11-20"), today)[0][1].kind == "mandate_granted", "its last day"
