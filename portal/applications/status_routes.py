@@ -29,7 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.agencies.errors import AgencyRefused, AgencyUnavailable
+from portal.agencies.vdeavk import Vdeavk
 from portal.agencies.vsaa_applications import REFERENCE, Application, VsaaApplications
+from portal.applications import status_vdeavk
 from portal.applications.outbox_models import Submission
 from portal.applications.status_answers import (
     MAX_TEXT,
@@ -76,11 +78,25 @@ UNREACHABLE = ErrorText(
 )
 
 
+VDEAVK_UNREACHABLE = ErrorText(
+    N_("VDEĀVK's system is not answering"),
+    N_("VDEĀVK's system is not answering right now, so this page cannot be shown. Try again in a few minutes."),
+)
+VDEAVK_PREFIX = "VDEAVK-"
+
+
 def unreachable_page(request: Request[Any, Any, Any], _: VsaaUnreachable) -> Response[Any]:
     return error_page(request, HTTP_503_SERVICE_UNAVAILABLE, UNREACHABLE)
 
 
-HANDLED: ExceptionHandlersMap = {VsaaUnreachable: unreachable_page}
+def vdeavk_unreachable_page(request: Request[Any, Any, Any], _: status_vdeavk.VdeavkUnreachable) -> Response[Any]:
+    return error_page(request, HTTP_503_SERVICE_UNAVAILABLE, VDEAVK_UNREACHABLE)
+
+
+HANDLED: ExceptionHandlersMap = {
+    VsaaUnreachable: unreachable_page,
+    status_vdeavk.VdeavkUnreachable: vdeavk_unreachable_page,
+}
 
 
 def base_url(reference: str, subject: Subject) -> str:
@@ -156,11 +172,15 @@ async def sent_application(
     subject: NamedDependency[Subject],
     db_session: NamedDependency[AsyncSession],
     vsaa_applications: NamedDependency[VsaaApplications],
+    vdeavk: NamedDependency[Vdeavk],
     definitions: NamedDependency[Definitions],
     settings: NamedDependency[Settings],
     done: FromQuery[str | None] = None,
     upload_error: FromQuery[str | None] = None,
 ) -> Template:
+    if reference.startswith(VDEAVK_PREFIX):
+        found = await status_vdeavk.find(reference, subject, db_session, vdeavk, settings.agency_read_timeout)
+        return status_vdeavk.page(*found, subject, definitions)
     application, listed = await _find(reference, subject, db_session, vsaa_applications, settings)
     # A file too large to read came back here as ?upload_error= (the too-large handler below).
     file_error = refusal_text(upload_error, VSAA_FILE_LIMITS)
@@ -308,9 +328,13 @@ async def decision_document(
     subject: NamedDependency[Subject],
     db_session: NamedDependency[AsyncSession],
     vsaa_applications: NamedDependency[VsaaApplications],
+    vdeavk: NamedDependency[Vdeavk],
     settings: NamedDependency[Settings],
 ) -> Response[bytes]:
-    """VSAA's sealed decision, the bytes VSAA gave, for the person whose application it is."""
+    """The agency's sealed decision, the bytes it gave, for the person whose application it is."""
+    if reference.startswith(VDEAVK_PREFIX):
+        found, _, _ = await status_vdeavk.find(reference, subject, db_session, vdeavk, settings.agency_read_timeout)
+        return await status_vdeavk.document(found, vdeavk)
     application, _ = await _find(reference, subject, db_session, vsaa_applications, settings)
     if application.decision is None:
         raise NotPermitted()

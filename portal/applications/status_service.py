@@ -18,7 +18,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ from portal.sync.store import Kept, KeptAnswers
 
 OPEN = ("received", "in_progress", "needs_info")
 T = TypeVar("T")
+DECISIONS = "decisions"  # VDEĀVK's decisions, kept next to its applications
 APPEAL_MONTHS = 1  # Administratīvā procesa likums art. 188(1): one month to contest, again to appeal
 
 
@@ -51,7 +52,23 @@ class Due:
     days_left: int | None = None
 
 
-def decision_due(application: Application, term_days: int | None) -> Due | None:
+class _Event(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def at(self) -> dt.datetime: ...
+
+
+class Tracked(Protocol):
+    """What the due date is read from: VSAA's and VDEĀVK's applications both have it."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def history(self) -> Sequence[_Event]: ...
+
+
+def decision_due(application: Tracked, term_days: int | None) -> Due | None:
     """None once the application is no longer waiting for a decision (decided, withdrawn, closed)."""
     if application.status not in OPEN or not application.history:
         return None
@@ -69,7 +86,11 @@ def decision_due(application: Application, term_days: int | None) -> Due | None:
 
 def contest_by(decided_at: dt.datetime) -> dt.date:
     """The last day to contest a decision that took effect the day it was made."""
-    return add_months(decided_at.astimezone(RIGA).date(), APPEAL_MONTHS)
+    return contest_by_day(decided_at.astimezone(RIGA).date())
+
+
+def contest_by_day(decided_on: dt.date) -> dt.date:
+    return add_months(decided_on, APPEAL_MONTHS)
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,10 @@ def vsaa_applications(payload: Any) -> tuple[Application, ...]:
 
 def vdeavk_applications(payload: Any) -> tuple[vdeavk.Application, ...]:
     return vdeavk.Applications.model_validate(payload).applications
+
+
+def vdeavk_decisions(payload: Any) -> tuple[vdeavk.Decision, ...]:
+    return vdeavk.Decisions.model_validate(payload).decisions
 
 
 def _parsed(kept: Kept | None, parse: Callable[[Any], tuple[T, ...]]) -> tuple[T, ...]:
@@ -145,13 +170,17 @@ def vdeavk_source(applications: Any) -> Source:
     return Source(VDEAVK, APPLICATIONS, applications)
 
 
+def vdeavk_decisions_source(decisions: Any) -> Source:
+    return Source(VDEAVK, DECISIONS, decisions)
+
+
 VDEAVK_SERVICE = "vdeavk-invaliditates-ekspertize"  # the definition VDEĀVK's applications are listed under
 
 
 @dataclass(frozen=True)
 class Row:
-    """One application in the list. `href`: its status page (None for one the agency has not registered yet, and
-    for VDEĀVK's, which have no page here yet); `agency` and `as_of`: set when the row is the agency's word (the
+    """One application in the list. `href`: its status page (None for one no agency has registered yet); `agency`
+    and `as_of`: set when the row is the agency's word (the
     list says whose and how current)."""
 
     title: str
@@ -172,7 +201,7 @@ def merged_rows(
     vdeavk_list: Listed[vdeavk.Application] | None = None,
 ) -> list[Row]:
     """The agencies' applications and the portal's submissions no agency lists (yet), newest first; a submission
-    an agency registered is the agency's row only. `status_href(reference)` gives a VSAA status page's link."""
+    an agency registered is the agency's row only. `status_href(reference)` gives its status page's link."""
     rows = [
         Row(
             title=titles.get(a.service) or a.service_name or a.service,
@@ -194,7 +223,7 @@ def merged_rows(
             reference=a.reference,
             status=a.status,
             received=a.received_at.astimezone(RIGA).date(),
-            href=None,
+            href=status_href(a.reference),
             as_of=vdeavk_list.as_of if vdeavk_list else None,
             agency=VDEAVK,
         )

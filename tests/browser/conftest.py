@@ -196,6 +196,7 @@ ILZE = "220470-16382"
 RASMA = "011245-11123"
 INESE = "120385-13468"
 EDGARS = "328804-19324"
+PETERIS = "300978-15174"
 _SIGNED_IN_COOKIES: dict[str, list[Any]] = {}
 _DONE: set[str] = set()  # setup steps that change data once per session
 _MADE: dict[str, dict[str, str]] = {}  # ids those steps made, by step
@@ -302,6 +303,7 @@ SETUPS["staff-inese-with-client"] = signed_in_as(INESE, staff=True, then=open_pe
 SETUPS["rasma-after-ilze-read-her-data"] = rasma_after_ilze_read_her_data
 SETUPS["janis-pension-drafts"] = janis_pension_drafts
 SETUPS["signed-in-edgars"] = signed_in_as(EDGARS)
+SETUPS["signed-in-peteris"] = signed_in_as(PETERIS)
 
 
 def prepare(context: BrowserContext, entry: Entry) -> Mapping[str, str]:

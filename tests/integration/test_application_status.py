@@ -300,3 +300,25 @@ def test_the_same_answer_sent_twice_at_once_is_registered_once(edgars, sandbox):
     assert [a.status_code for a in answers] == [303, 303]
     assert registered(sandbox, "information") == [f"{EDGARS_APPLICATION}/information"]
     assert "Tiek izskatīts" in edgars.get(PAGE).text
+
+
+def test_peteris_opens_his_vdeavk_assessment_its_decision_and_document(live_client):
+    sign_in(live_client, personal_code=PETERIS)
+    listed = live_client.get("/applications")
+    assert 'href="/applications/sent/VDEAVK-2025-900412"' in listed.text
+    page = live_client.get("/applications/sent/VDEAVK-2025-900412")
+    assert page.status_code == 200 and "Pieņemts lēmums" in page.text
+    assert "VDEĀVK ir noteikusi jums II invaliditātes grupu." in page.text
+    assert "līdz 2027. gada 10. februāris" in page.text
+    # Decided on 11 February 2025: contested to VDEĀVK's head by 11 March 2025.
+    assert "VDEĀVK vadītājam" in page.text and "apstrīdiet to līdz 2025. gada 11. marts" in page.text
+    assert 'name="request_id"' not in page.text and "/withdraw" not in page.text  # VDEĀVK's interface has neither
+    document = live_client.get("/applications/sent/VDEAVK-2025-900412/decision")
+    assert document.status_code == 200 and document.content.startswith(b"%PDF-")
+
+
+def test_another_persons_vdeavk_application_is_refused(live_client):
+    sign_in(live_client, personal_code=JANIS)
+    for path in ("/applications/sent/VDEAVK-2025-900412", "/applications/sent/VDEAVK-2025-900412/decision"):
+        refused = live_client.get(path)
+        assert refused.status_code == 403 and REFUSED in refused.text, path

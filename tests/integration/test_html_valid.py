@@ -27,7 +27,7 @@ from tests.integration.test_journey_repeat import CHILDREN, child
 from tests.integration.test_sign_in import sign_in
 from tests.vnu import CheckerUnavailable, html_errors
 
-ILZE, RASMA, EDGARS = "220470-16382", "011245-11123", "328804-19324"
+ILZE, RASMA, EDGARS, PETERIS = "220470-16382", "011245-11123", "328804-19324", "300978-15174"
 # Jānis's old-age pension over HTTP, by page: what the next page the portal names is answered with.
 PENSION_ANSWERS: dict[str, dict[str, str]] = {
     "pension-start": {"claim_from-day": "1", "claim_from-month": "12", "claim_from-year": "2026"},
@@ -121,6 +121,7 @@ def setups() -> dict[str, Setup]:
         "staff-inese-with-client": _only(lambda client: (staff_sign_in(client), open_client(client))),
         "janis-pension-drafts": partial(janis_pension_drafts, {}),
         "signed-in-edgars": _only(partial(sign_in, personal_code=EDGARS)),
+        "signed-in-peteris": _only(partial(sign_in, personal_code=PETERIS)),
     }
 
 
