@@ -322,3 +322,10 @@ def test_another_persons_vdeavk_application_is_refused(live_client):
     for path in ("/applications/sent/VDEAVK-2025-900412", "/applications/sent/VDEAVK-2025-900412/decision"):
         refused = live_client.get(path)
         assert refused.status_code == 403 and REFUSED in refused.text, path
+
+
+def test_vdeavk_down_with_nothing_kept_is_said_not_a_500(live_client, sandbox):
+    sign_in(live_client, personal_code=PETERIS)
+    assert sandbox.put("/_control/faults/vdeavk", json={"mode": "down"}).status_code == 200
+    page = live_client.get("/applications/sent/VDEAVK-2025-900412")
+    assert page.status_code == 503 and "VDEĀVK sistēma pašlaik neatbild, tāpēc šo lapu nevar parādīt" in page.text
