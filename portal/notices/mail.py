@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+from collections import deque
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -89,10 +90,11 @@ def sms_text(language: str, public_url: str) -> str:
 
 
 class LogSmsSender:
-    """The dev and test SMS sink: each message is logged (its length, never the number) and kept in `sent`."""
+    """The dev and test SMS sink: each message is logged (its length, never the number) and the latest kept in
+    `sent` (a bounded list: a dev worker runs for days)."""
 
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
+    def __init__(self, keep: int = 100) -> None:
+        self.sent: deque[tuple[str, str]] = deque(maxlen=keep)
 
     async def send(self, phone: str, text: str) -> None:
         self.sent.append((phone, text))

@@ -348,7 +348,7 @@ def test_a_closed_e_address_is_not_tried_again_and_the_notice_stays(live_client,
 def test_a_text_message_says_only_that_there_is_a_notice(live_client, tasks, smtp_server):
     signed_in_and_synced(live_client, tasks, JANIS, email="", channels=("sms",), phone="20 123 456")
     assert tasks.run(tasks.notices) == 1 and tasks.run(tasks.mail) == 1
-    assert tasks.sms.sent == [("+37120123456", f"Jums portālā ir jauns paziņojums: {PORTAL_URL}/inbox")]
+    assert list(tasks.sms.sent) == [("+37120123456", f"Jums portālā ir jauns paziņojums: {PORTAL_URL}/inbox")]
     assert [(m.channel, m.status) for m in tasks.mails()] == [("sms", "sent")]
     assert 'value="+37120123456"' in live_client.get("/account/notifications").text
 
