@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -150,19 +152,18 @@ class SyncRequests:
         self._db = db
 
     async def request(self, person_id: uuid.UUID, now: dt.datetime) -> None:
-        """Asks the worker to sync this person soon; a request already waiting is renewed, not doubled."""
-        row = await self._db.get(SyncRequest, person_id)
-        if row is None:
-            try:
-                async with self._db.begin_nested():
-                    self._db.add(SyncRequest(person_id=person_id, requested_at=now, not_before=None, attempts=0))
-                return
-            except IntegrityError:
-                row = await self._db.get(SyncRequest, person_id)
-                assert row is not None
-        # A new sign-in is a new reason to try: the count of failed attempts starts again. A lease stays, so a
-        # worker busy with this person is not joined by a second one.
-        row.requested_at, row.attempts = now, 0
+        """Asks the worker to sync this person soon; a request already waiting is renewed, not doubled.
+
+        One upsert statement, not read-then-write: the worker may delete the row (done) between a read and the
+        flush, which would make the flush fail (StaleDataError) and the sign-in with it. A new sign-in is a new
+        reason to try, so the count of failed attempts starts again; a lease (not_before) stays, so a worker busy
+        with this person is not joined by a second one."""
+        insert = pg_insert if self._db.bind.dialect.name == "postgresql" else sqlite_insert
+        await self._db.execute(
+            insert(SyncRequest)
+            .values(person_id=person_id, requested_at=now, not_before=None, attempts=0)
+            .on_conflict_do_update(index_elements=[SyncRequest.person_id], set_={"requested_at": now, "attempts": 0})
+        )
 
     async def claim(self, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[uuid.UUID]:
         """Takes up to `limit` waiting requests for `lease`: a request is taken by exactly one worker (the

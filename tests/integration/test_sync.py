@@ -33,7 +33,7 @@ from portal.sync.service import (
     VSAA,
     vsaa_sources,
 )
-from portal.sync.store import KeptAnswers, SyncRequests
+from portal.sync.store import KeptAnswers, SyncRequests, aware
 from portal.sync.worker import SyncPolicy, SyncTask, sync_sources
 from tests.integration.test_representation import person_id
 from tests.integration.test_sign_in import sign_in
@@ -306,6 +306,22 @@ async def test_two_workers_never_take_the_same_request(db_sessions):
     assert await claim() == [], "leased"
     async with db_sessions() as db, db.begin():
         assert len(await SyncRequests(db).claim(T0 + dt.timedelta(minutes=3), dt.timedelta(minutes=2), 10)) == 4
+
+
+async def test_a_sign_in_renews_a_request_the_worker_finishes_meanwhile(db_sessions):
+    """The sign-in's request and the worker's `done` for the same person interleave: the sign-in neither fails
+    (once a StaleDataError: the row it had read was gone when it wrote) nor is lost."""
+    janis = await meet(db_sessions, JANIS, "Jānis")
+    await request(db_sessions, janis, T0)
+    async with db_sessions() as signing_in, signing_in.begin():
+        seen = await signing_in.get(SyncRequest, janis)  # read by this transaction, and held in its identity map
+        assert seen is not None
+        async with db_sessions() as worker, worker.begin():
+            await SyncRequests(worker).done(janis)
+        await SyncRequests(signing_in).request(janis, T0 + dt.timedelta(minutes=1))
+    async with db_sessions() as db:
+        row = await db.get(SyncRequest, janis)
+        assert row is not None and aware(row.requested_at) == T0 + dt.timedelta(minutes=1) and row.attempts == 0
 
 
 # Against the sandbox's agencies over HTTP, after a real sign-in.
