@@ -5,6 +5,8 @@ from __future__ import annotations
 import email
 import email.message
 import email.policy
+import itertools
+import secrets
 import sys
 from collections.abc import Iterator
 
@@ -16,6 +18,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from portal.app import create_app
+from portal.applications.outbox_models import ReferenceCounter
 from portal.db.migrate import upgrade
 from portal.representation.seed import load_personas, seed_mandates
 from portal.settings import Settings
@@ -109,9 +112,19 @@ def live_client(live_settings: Settings) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
+# The session's sandbox outlives each test's database and remembers every reference it registered: each live
+# client numbers its applications from a block of its own (500 000 up: clear of test_outbox_sandbox.py's blocks and
+# of the sandbox's seeded 90xxxx references), so that a second test's VSAA-2026-000001 is not refused as taken.
+REFERENCE_BLOCKS = itertools.count(500_000 + 1_000 * secrets.randbelow(100), 500)
+
+
 async def _seed(app: Litestar) -> None:
     async with app.state.db_sessions() as db, db.begin():
         await seed_mandates(db, load_personas())
+        start = next(REFERENCE_BLOCKS)
+        for agency in ("vsaa", "vdeavk", "pasv"):
+            for year in (2026, 2027):  # the sandbox's business year, and the next one tests move its clock into
+                db.add(ReferenceCounter(agency=agency, year=year, last_number=start))
 
 
 class SmtpInbox:

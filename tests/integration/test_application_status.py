@@ -273,7 +273,7 @@ def test_vdeavk_down_is_said_and_vsaas_list_still_shows(live_client, sandbox):
 def test_an_application_sent_here_is_listed_once_and_its_page_keeps_the_receipt(live_client):
     sent = janis_pension_drafts({}, live_client)["sent"]
     listed = live_client.get("/applications")
-    (reference,) = set(re.findall(r"VSAA-2026-0\d{5}", listed.text))
+    (reference,) = set(re.findall(r"VSAA-2026-[0-8]\d{5}", listed.text))
     assert (
         listed.text.count(f"– {reference}") == 1 and "Tiek nosūtīts" in listed.text
     )  # the portal's row: VSAA does not have it yet
