@@ -26,7 +26,7 @@ from portal.web.i18n import current_locale
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _agencies(subject: Subject) -> list[str] | None:
+def notice_agencies(subject: Subject) -> list[str] | None:
     """The matters a subject's basis reaches: a mandate for VSAA shows VSAA's notices only."""
     return [agency.lower() for agency in subject.agencies] if subject.agencies else None
 
@@ -42,7 +42,7 @@ async def inbox(
     definitions: NamedDependency[Definitions],
 ) -> Template:
     # Reading the list changes nothing: a notice is read when it is opened.
-    notices = await NoticeStore(db_session).of_person(subject.person_id, _agencies(subject))
+    notices = await NoticeStore(db_session).of_person(subject.person_id, notice_agencies(subject))
     titles = _titles(definitions)
     context = {"subject": subject, "notices": [shown(n, subject, titles) for n in notices]}
     return Template("pages/inbox/index.html", context=context, headers=NO_STORE)

@@ -407,3 +407,21 @@ def test_ilze_is_told_of_the_mandate_rasma_granted_her(live_client, tasks):
     assert not [n for n in tasks.notices_of(RASMA) if n.kind.startswith("mandate")], "the grantor knows"
     page = live_client.get(f"/inbox/{notice.id}?lang=en")
     assert "Rasma Liepa has granted you a mandate" in page.text and 'href="/representation"' in page.text
+
+
+def test_the_overview_shows_new_notices_and_drafts_first(live_client, tasks):
+    signed_in_and_synced(live_client, tasks, PETERIS)
+    tasks.run(tasks.notices)
+    live_client.cookies.set("lang", "en", domain="127.0.0.1")
+    made = tasks.notices_of(PETERIS)
+    assert len(made) >= 2  # the term ending and the transport compensation he has not claimed
+    overview = live_client.get("/overview").text
+    assert f"Inbox: {len(made)} unread notices" in overview
+    links = re.findall(r'href="(/inbox/[0-9a-f-]{36})"', overview)
+    assert len(links) == min(len(made), 3)
+    live_client.get(links[0])  # opening a notice reads it
+    overview = live_client.get("/overview").text
+    assert f"Inbox: {len(made) - 1} unread notice" in overview and links[0] not in overview
+    # A draft not sent yet is listed, linked to where it stands.
+    draft_id, _ = start(live_client, "invalida-kopsanas-pabalsts")
+    assert f'href="/applications/{draft_id}"' in live_client.get("/overview").text
