@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -145,6 +145,19 @@ class DraftService:
             select(Draft).where(Draft.open_key == open_key(definition.slug, subject.person_id, about_id))
         )
         return None if draft is None or self._expired(draft) else draft
+
+    async def open_of(self, person_id: uuid.UUID) -> list[Draft]:
+        """The drafts not sent yet that a person applies in or that are about them (a child's benefit filed by a
+        parent shows for both), the latest saved first."""
+        drafts = await self._db.scalars(
+            select(Draft)
+            .where(
+                Draft.status == DraftStatus.DRAFT.value,
+                or_(Draft.applicant_id == person_id, Draft.about_person_id == person_id),
+            )
+            .order_by(Draft.updated_at.desc())
+        )
+        return list(drafts)
 
     async def get_for(self, draft_id: uuid.UUID, access: Access) -> Draft:
         """The draft, if the actor may act for its applicant in its agency's matters. Expired open drafts are not

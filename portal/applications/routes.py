@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.agencies import vdeavk as vdeavk_api
 from portal.agencies.vdeavk import Vdeavk
 from portal.agencies.vsaa_applications import Application, VsaaApplications
-from portal.applications.draft_models import Draft, DraftStatus
+from portal.applications.drafts import DraftService
 from portal.applications.outbox_models import DeliveryAgency, Submission
 from portal.applications.status_routes import base_url
 from portal.applications.status_service import (
@@ -69,14 +69,7 @@ async def applications(
 ) -> Template:
     # The subject's own applications and those about them (a child's benefit filed by a parent shows for both).
     person = subject.person_id
-    drafts = await db_session.scalars(
-        select(Draft)
-        .where(
-            Draft.status == DraftStatus.DRAFT.value,
-            or_(Draft.applicant_id == person, Draft.about_person_id == person),
-        )
-        .order_by(Draft.updated_at.desc())
-    )
+    drafts = await DraftService(db_session).open_of(person)
     submissions = await db_session.scalars(
         select(Submission)
         .where(or_(Submission.applicant_id == person, Submission.about_person_id == person))

@@ -8,10 +8,9 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.applications.draft_models import Draft, DraftStatus
+from portal.applications.drafts import DraftService
 from portal.auth.access import Access, Subject
 from portal.auth.guards import signed_in
 from portal.auth.service import safe_next
@@ -34,15 +33,7 @@ async def overview(
     titles = {slug: definition.title for slug, definition in definitions.items()}
     notices = await NoticeStore(db_session).of_person(subject.person_id, notice_agencies(subject))
     unread = [shown(n, subject, titles) for n in notices if n.read_at is None]
-    person = subject.person_id
-    drafts = await db_session.scalars(
-        select(Draft)
-        .where(
-            Draft.status == DraftStatus.DRAFT.value,
-            or_(Draft.applicant_id == person, Draft.about_person_id == person),
-        )
-        .order_by(Draft.updated_at.desc())
-    )
+    drafts = await DraftService(db_session).open_of(subject.person_id)
     context = {
         "access": access,
         "subject": subject,

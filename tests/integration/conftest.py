@@ -9,6 +9,7 @@ import itertools
 import secrets
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -57,17 +58,23 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
-@pytest.fixture(scope="session")
-def live_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The agency sandbox as its own process, as in `make run`."""
+def start_sandbox(log_dir: Path) -> Server:
+    """The agency sandbox as its own process, as in `make run`, in its seeded state."""
     port = free_port()
-    server = start_server(
+    return start_server(
         "agency sandbox",
         [sys.executable, "-m", "sandbox.agencies", "--port", str(port)],
         f"http://127.0.0.1:{port}",
         "/healthz",
-        tmp_path_factory.mktemp("sandbox") / "sandbox.log",
+        log_dir / "sandbox.log",
     )
+
+
+@pytest.fixture(scope="session")
+def live_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The session's sandbox. Tests that need its seeded state (which others' submissions change: an entitlement
+    claimed, an information request answered) start one of their own with `start_sandbox`."""
+    server = start_sandbox(tmp_path_factory.mktemp("sandbox"))
     yield server
     server.stop()
 

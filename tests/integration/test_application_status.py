@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,12 +16,12 @@ import pytest
 from portal.people.service import PersonDirectory
 from portal.representation.service import Grant, MandateService
 from tests.conftest import agency_urls
+from tests.integration.conftest import start_sandbox
 from tests.integration.test_html_valid import janis_pension_drafts
 from tests.integration.test_journey import csrf, deliver_due
 from tests.integration.test_representation import REFUSED, person_id
 from tests.integration.test_sign_in import sign_in
-from tests.ports import free_port
-from tests.servers import Server, start_server
+from tests.servers import Server
 
 EDGARS, JANIS, PETERIS, ILZE, RASMA = "328804-19324", "150162-12342", "300978-15174", "220470-16382", "011245-11123"
 EDGARS_APPLICATION = "VSAA-2026-903118"
@@ -36,14 +35,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def own_sandbox(tmp_path) -> Iterator[Server]:
-    port = free_port()
-    server = start_server(
-        "agency sandbox",
-        [sys.executable, "-m", "sandbox.agencies", "--port", str(port)],
-        f"http://127.0.0.1:{port}",
-        "/healthz",
-        tmp_path / "sandbox.log",
-    )
+    server = start_sandbox(tmp_path)
     yield server
     server.stop()
 

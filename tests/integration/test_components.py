@@ -14,6 +14,7 @@ from portal.app import create_app
 from portal.settings import Environment, Settings
 from tests.conftest import production_agency_urls
 from tests.integration.conftest import check_page
+from tests.seal_files import production_seal
 
 # One distinctive piece of markup per component, as its macro draws it.
 COMPONENTS = {
@@ -224,6 +225,7 @@ def test_gallery_is_not_in_production(tmp_path: Path, settings: Settings):
         oidc_staff_client_secret="staff-registered-with-the-provider",
         var_dir=tmp_path / "production-var",
         database_url=settings.database_url,
+        **production_seal(tmp_path / "seal"),
     )
     with TestClient(create_app(production), base_url="http://127.0.0.1:8000") as client:
         client.event_hooks["response"].append(check_page)

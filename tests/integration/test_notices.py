@@ -27,10 +27,11 @@ from portal.notices.store import NoticeStore
 from portal.notices.worker import MailPolicy, NoticeMailTask, NoticeTask
 from portal.sync.store import aware
 from portal.sync.worker import SyncTask, sync_sources
-from tests.integration.conftest import PORTAL_URL
+from tests.integration.conftest import PORTAL_URL, start_sandbox
 from tests.integration.test_journey import start
 from tests.integration.test_representation import person_id
 from tests.integration.test_sign_in import sign_in
+from tests.servers import Server
 
 # Claiming e-mails (conditional updates) and the unique fact must hold on PostgreSQL as on SQLite.
 pytestmark = pytest.mark.postgres
@@ -44,6 +45,15 @@ TODAY = "2026-11-20"
 class _Today:
     async def today(self) -> dt.date:
         return dt.date.fromisoformat(TODAY)
+
+
+@pytest.fixture(scope="module")
+def live_sandbox(tmp_path_factory) -> Iterator[Server]:
+    """A sandbox of this module's own: the notices follow the seeded persons (Anna's unclaimed birth benefits),
+    which other modules' submissions to the session's sandbox change."""
+    server = start_sandbox(tmp_path_factory.mktemp("notices-sandbox"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture
